@@ -1,0 +1,19 @@
+// The table of subcommands. Adding a command: write cmd_<name>.cpp with its setup function and add
+// one row here.
+#include "audit/cli/command.h"
+
+#include <array>
+
+namespace lineage::cli {
+
+std::function<int()> setup_inspect(CLI::App& sub);
+
+std::span<const Command> all_commands() {
+    static const std::array commands{
+        Command{"inspect", "Describe a checkpoint: architecture, parameters, tensors, digests",
+                setup_inspect},
+    };
+    return commands;
+}
+
+}  // namespace lineage::cli

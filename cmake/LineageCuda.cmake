@@ -1,0 +1,33 @@
+# LINEAGE_CUDA=AUTO|ON|OFF. AUTO builds the CUDA backend whenever nvcc is found, on PATH or in the
+# toolkit's standard location; ON fails without it; OFF never builds it. The result is printed.
+# Without CUDA the stub sources (*_cuda_stub.cpp) define the same entry points and throw
+# "CUDA backend not built", so no header needs a build flag.
+set(LINEAGE_CUDA_BUILT false)
+set(LINEAGE_CUDA_STATUS "OFF")
+if(NOT LINEAGE_CUDA STREQUAL "OFF")
+  if(NOT CMAKE_CUDA_COMPILER)
+    find_program(LINEAGE_NVCC nvcc PATHS /usr/local/cuda/bin /usr/local/cuda-13.0/bin
+                 /usr/local/cuda-12/bin /opt/cuda/bin)
+    if(LINEAGE_NVCC)
+      set(CMAKE_CUDA_COMPILER ${LINEAGE_NVCC})
+    endif()
+  endif()
+  if(CMAKE_CUDA_COMPILER)
+    # An explicit list: "native" fails on machines without a GPU.
+    if(NOT CMAKE_CUDA_ARCHITECTURES)
+      set(CMAKE_CUDA_ARCHITECTURES "80-real;86-real;89-real;90-real;90-virtual")
+    endif()
+    enable_language(CUDA)
+    find_package(CUDAToolkit QUIET)
+  endif()
+  if(CMAKE_CUDA_COMPILER AND CUDAToolkit_FOUND)
+    set(LINEAGE_CUDA_BUILT true)
+    set(LINEAGE_CUDA_STATUS "ON (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, architectures ${CMAKE_CUDA_ARCHITECTURES})")
+  elseif(LINEAGE_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "LINEAGE_CUDA=ON but nvcc/the CUDA Toolkit was not found "
+                        "(looked on PATH and in /usr/local/cuda/bin)")
+  else()
+    set(LINEAGE_CUDA_STATUS "OFF (nvcc not found; CPU backend only)")
+  endif()
+endif()
+message(STATUS "Lineage CUDA backend: ${LINEAGE_CUDA_STATUS}")

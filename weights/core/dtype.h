@@ -1,0 +1,32 @@
+// Element types of stored tensors: every dtype of the safetensors format (and the ones GGUF and
+// PyTorch files map onto), with their sizes and names. Conversion to fp32 is in convert.h.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace lineage::weights {
+
+enum class DType : std::uint8_t {
+    F64, F32, F16, BF16,
+    F8_E4M3, F8_E5M2, F8_E8M0,  // 8-bit floats (E8M0: exponent-only scales)
+    F4,                          // packed 4-bit float (two per byte, MX-style E2M1)
+    I64, I32, I16, I8,
+    U64, U32, U16, U8,
+    BOOL,
+    C64,                         // complex64 (two f32)
+};
+
+// Bytes per element; F4 reports 0 (two elements per byte: use bytes_for_elements).
+std::size_t dtype_size(DType t);
+// Bytes taken by `n` elements of `t` (handles sub-byte types); nullopt on overflow.
+std::optional<std::uint64_t> bytes_for_elements(DType t, std::uint64_t n);
+// The safetensors spelling ("BF16", "F8_E4M3", ...).
+std::string_view dtype_name(DType t);
+// Parses the safetensors spelling; nullopt for an unknown name.
+std::optional<DType> parse_dtype(std::string_view name);
+bool is_floating(DType t);
+
+}  // namespace lineage::weights
