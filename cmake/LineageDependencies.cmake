@@ -48,3 +48,8 @@ if(NOT TARGET lineage::pcre2)
 endif()
 
 find_package(Threads REQUIRED)
+
+# toml++ 3.3 (audit policies are TOML data files). Debian builds it as a shared library and ships the
+# CMake config that defines tomlplusplus::tomlplusplus.
+find_package(tomlplusplus 3.3 QUIET)
+lineage_require(tomlplusplus_FOUND libtomlplusplus-dev "toml++ 3.3 (audit policy files)")

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config git
   libeigen3-dev libhdf5-dev libcli11-dev doctest-dev libsimdjson-dev
-  libpcre2-dev libssl-dev libopenblas-dev
+  libpcre2-dev libssl-dev libopenblas-dev libtomlplusplus-dev
 )
 # Extra packages for some tests (headless browser for the HTML report, Slurm for batch tests)
 # are installed by those tests' own scripts when they run.

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "weights/core/tensor_info.h"
@@ -40,8 +41,19 @@ public:
     const TensorInfo& at(std::string_view name) const;
     // Parsed config.json; nullopt when the checkpoint has none.
     const std::optional<ModelConfig>& config() const;
-    // Path of a file next to the weights (tokenizer.json, ...) if it exists.
+    // Path of a file next to the weights (tokenizer.json, ...) if it exists. Throws InputError
+    // when it is a symlink that resolves outside the checkpoint folder.
     std::optional<std::filesystem::path> sibling(std::string_view filename) const;
+
+    // Added: the __metadata__ string map of each weight file (same order as files()).
+    const std::vector<std::vector<std::pair<std::string, std::string>>>& file_metadata() const;
+    // Added: "safetensors" (the only format so far).
+    std::string_view format() const;
+    // Added: the shard index file when the checkpoint is sharded.
+    const std::optional<std::filesystem::path>& index_file() const;
+    // Added: true when found through (or inside) the Hugging Face cache layout; revision = hash.
+    bool from_hf_cache() const;
+    const std::string& revision() const;
 
 private:
     struct Impl;

@@ -44,7 +44,12 @@ struct TensorRole {
 };
 
 // Classifies one tensor name; unknown names give Role::other (never throws).
+// On its own a name cannot tell Llama's post_attention_layernorm (the pre-MLP norm) from Gemma 2's
+// (a post-attention sandwich norm); classify_tensor assumes Llama.
 TensorRole classify_tensor(std::string_view name);
+// Classifies every tensor of a checkpoint, resolving what needs the other names: in blocks that
+// also hold post_feedforward_layernorm, post_attention_layernorm becomes Role::post_attn_norm.
+std::vector<TensorRole> classify_tensors(std::span<const TensorInfo> tensors);
 
 std::string_view role_name(Role r);
 std::string_view component_name(Component c);

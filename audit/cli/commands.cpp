@@ -7,11 +7,17 @@
 namespace lineage::cli {
 
 std::function<int()> setup_inspect(CLI::App& sub);
+std::function<int()> setup_compare(CLI::App& sub);
+std::function<int()> setup_tokenizer(CLI::App& sub);
 
 std::span<const Command> all_commands() {
     static const std::array commands{
         Command{"inspect", "Describe a checkpoint: architecture, parameters, tensors, digests",
                 setup_inspect},
+        Command{"compare", "Weight lineage of A and B: derived, independent or inconclusive, with p-values",
+                setup_compare},
+        Command{"tokenizer", "Tokenizer lineage of A and B: identical, extended, pruned, shifted, reordered or independent",
+                setup_tokenizer},
     };
     return commands;
 }

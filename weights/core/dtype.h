@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace lineage::weights {
@@ -17,16 +18,23 @@ enum class DType : std::uint8_t {
     U64, U32, U16, U8,
     BOOL,
     C64,                         // complex64 (two f32)
+    // Added after the first release of this header (keep existing values stable):
+    F6_E2M3, F6_E3M2,            // packed 6-bit floats (four per three bytes)
+    F8_E4M3FNUZ, F8_E5M2FNUZ,    // AMD-style 8-bit floats (no -0, single NaN 0x80)
 };
 
 // Bytes per element; F4 reports 0 (two elements per byte: use bytes_for_elements).
 std::size_t dtype_size(DType t);
-// Bytes taken by `n` elements of `t` (handles sub-byte types); nullopt on overflow.
+// Bytes taken by `n` elements of `t` (sub-byte types round up to whole bytes); nullopt on overflow.
 std::optional<std::uint64_t> bytes_for_elements(DType t, std::uint64_t n);
 // The safetensors spelling ("BF16", "F8_E4M3", ...).
 std::string_view dtype_name(DType t);
 // Parses the safetensors spelling; nullopt for an unknown name.
 std::optional<DType> parse_dtype(std::string_view name);
 bool is_floating(DType t);
+// Bits per element (4 for F4, 6 for F6_*, 8 * dtype_size otherwise).
+std::size_t dtype_bits(DType t);
+// Every dtype, in enum order (for tests and tables).
+std::span<const DType> all_dtypes();
 
 }  // namespace lineage::weights

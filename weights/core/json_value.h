@@ -48,6 +48,8 @@ public:
     bool as_bool() const;
     double as_double() const;       // any number
     std::int64_t as_int() const;    // integers (and doubles holding an exact integer)
+    bool is_unsigned() const { return std::holds_alternative<std::uint64_t>(v_); }  // > INT64_MAX
+    std::uint64_t as_uint() const;  // non-negative integers
     const std::string& as_string() const;
     const Array& as_array() const;
     Array& as_array();

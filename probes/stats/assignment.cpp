@@ -1,0 +1,330 @@
+// LAPJV with the optimality certificate (see assignment.h). The solver core works on a square,
+// row-major minimisation problem in the input precision T; the wrappers handle maximisation
+// (negated copy), rectangular shapes (zero padding) and input validation. Notation follows the
+// paper: x[i] = column of row i, y[j] = row of column j, v[j] = column dual; the row dual of an
+// assigned row is implicit (u[i] = c[i][x[i]] - v[x[i]], always the row's minimum reduced cost).
+#include "probes/stats/assignment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "weights/core/error.h"
+
+namespace lineage::probes::stats {
+namespace {
+
+template <typename T>
+struct Row {
+    std::int64_t best = -1;
+    T best_value = std::numeric_limits<T>::max();
+};
+
+// Each row's minimum and its column (first on ties).
+template <typename T>
+std::vector<Row<T>> row_minima(const T* c, std::int64_t n, std::int64_t m) {
+    std::vector<Row<T>> rows(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+        const T* r = c + i * m;
+        T best = r[0];
+        std::int64_t arg = 0;
+        for (std::int64_t j = 1; j < m; ++j)
+            if (r[j] < best) best = r[j], arg = j;
+        rows[i] = {arg, best};
+    }
+    return rows;
+}
+
+template <typename T>
+class Lapjv {
+public:
+    Lapjv(const T* c, std::int64_t n)
+        : c_(c), n_(n), x_(n, -1), y_(n, -1), v_(n, T(0)) {}
+
+    // Dual start from the row minima (v = 0): rows keep their best column when nobody else took it.
+    void init_from_row_minima(const std::vector<Row<T>>& rows) {
+        for (std::int64_t i = 0; i < n_; ++i) {
+            const std::int64_t j = rows[i].best;
+            if (y_[j] < 0) x_[i] = j, y_[j] = i;
+        }
+    }
+
+    // Column reduction with reduction transfer (JV step 1), scanning rows in memory order.
+    void init_from_column_reduction() {
+        std::vector<std::int64_t> argrow(n_, 0);
+        for (std::int64_t j = 0; j < n_; ++j) v_[j] = c_[j];
+        for (std::int64_t i = 1; i < n_; ++i) {
+            const T* r = c_ + i * n_;
+            for (std::int64_t j = 0; j < n_; ++j)
+                if (r[j] < v_[j]) v_[j] = r[j], argrow[j] = i;
+        }
+        std::vector<int> matches(n_, 0);
+        for (std::int64_t j = n_ - 1; j >= 0; --j) {
+            const std::int64_t i = argrow[j];
+            if (++matches[i] == 1) {
+                x_[i] = j, y_[j] = i;
+            } else if (v_[j] < v_[x_[i]]) {  // keep the cheaper column for this row
+                y_[x_[i]] = -1;
+                x_[i] = j, y_[j] = i;
+            }
+        }
+        for (std::int64_t i = 0; i < n_; ++i) {
+            if (matches[i] != 1) continue;
+            const std::int64_t j1 = x_[i];
+            const T* r = c_ + i * n_;
+            T mn = std::numeric_limits<T>::max();
+            for (std::int64_t j = 0; j < n_; ++j)
+                if (j != j1) mn = std::min(mn, r[j] - v_[j]);
+            v_[j1] = r[j1] - mn;
+        }
+    }
+
+    // Augmenting row reduction (JV step 2), two passes over the free rows. A pass stops early
+    // after a bounded number of steps so that floating-point ties can never make it cycle.
+    void augmenting_row_reduction() {
+        std::vector<std::int64_t> free = free_rows();
+        for (int pass = 0; pass < 2 && !free.empty(); ++pass) {
+            std::size_t k = 0, num_free = 0;
+            const std::size_t prev_free = free.size();
+            std::int64_t budget = 4 * n_ + 64;
+            while (k < prev_free && budget-- > 0) {
+                const std::int64_t i = free[k++];
+                const T* r = c_ + i * n_;
+                T umin = r[0] - v_[0], usub = std::numeric_limits<T>::max();
+                std::int64_t j1 = 0, j2 = -1;
+                for (std::int64_t j = 1; j < n_; ++j) {
+                    const T h = r[j] - v_[j];
+                    if (h < usub) {
+                        if (h >= umin) {
+                            usub = h, j2 = j;
+                        } else {
+                            usub = umin, j2 = j1, umin = h, j1 = j;
+                        }
+                    }
+                }
+                std::int64_t i0 = y_[j1];
+                const T v_new = v_[j1] - (usub - umin);
+                const bool strict = umin < usub && v_new < v_[j1];
+                if (strict) {
+                    v_[j1] = v_new;
+                } else if (i0 >= 0) {
+                    j1 = j2;
+                    i0 = y_[j1];
+                }
+                if (i0 >= 0) x_[i0] = -1;
+                x_[i] = j1, y_[j1] = i;
+                if (i0 >= 0) {
+                    if (strict)
+                        free[--k] = i0;  // reduce it again at once
+                    else
+                        free[num_free++] = i0;
+                }
+            }
+            free = free_rows();
+        }
+    }
+
+    // Shortest augmenting paths (JV step 3) for every row still free.
+    void augment_all() {
+        const std::vector<std::int64_t> free = free_rows();
+        if (free.empty()) return;
+        std::vector<T> d(n_);
+        std::vector<std::int64_t> pred(n_), cols(n_);
+        for (const std::int64_t f : free) augment(f, d, pred, cols);
+    }
+
+    const std::vector<std::int64_t>& x() const { return x_; }
+
+private:
+    std::vector<std::int64_t> free_rows() const {
+        std::vector<std::int64_t> f;
+        for (std::int64_t i = 0; i < n_; ++i)
+            if (x_[i] < 0) f.push_back(i);
+        return f;
+    }
+
+    void augment(std::int64_t f, std::vector<T>& d, std::vector<std::int64_t>& pred,
+                 std::vector<std::int64_t>& cols) {
+        const T* rf = c_ + f * n_;
+        for (std::int64_t j = 0; j < n_; ++j) d[j] = rf[j] - v_[j], pred[j] = f, cols[j] = j;
+        // cols[0, low): scanned ("ready"); [low, up): at the current minimum; [up, n): the rest.
+        std::int64_t low = 0, up = 0, last = 0, end_of_path = -1;
+        T mn = 0;
+        while (end_of_path < 0) {
+            if (up == low) {
+                last = low;
+                mn = d[cols[up++]];
+                for (std::int64_t k = up; k < n_; ++k) {
+                    const std::int64_t j = cols[k];
+                    const T h = d[j];
+                    if (h <= mn) {
+                        if (h < mn) up = low, mn = h;
+                        cols[k] = cols[up];
+                        cols[up++] = j;
+                    }
+                }
+                for (std::int64_t k = low; k < up; ++k)
+                    if (y_[cols[k]] < 0) {
+                        end_of_path = cols[k];
+                        break;
+                    }
+                if (end_of_path >= 0) break;
+            }
+            const std::int64_t j1 = cols[low++];
+            const std::int64_t i = y_[j1];
+            const T* r = c_ + i * n_;
+            const T u1 = r[j1] - v_[j1] - mn;
+            for (std::int64_t k = up; k < n_; ++k) {
+                const std::int64_t j = cols[k];
+                const T h = r[j] - v_[j] - u1;
+                if (h < d[j]) {
+                    d[j] = h, pred[j] = i;
+                    if (h == mn) {
+                        if (y_[j] < 0) {
+                            end_of_path = j;
+                            break;
+                        }
+                        cols[k] = cols[up];
+                        cols[up++] = j;
+                    }
+                }
+            }
+        }
+        for (std::int64_t k = 0; k < last; ++k) {
+            const std::int64_t j = cols[k];
+            v_[j] += d[j] - mn;
+        }
+        for (;;) {
+            const std::int64_t i = pred[end_of_path];
+            y_[end_of_path] = i;
+            const std::int64_t next = x_[i];
+            x_[i] = end_of_path;
+            if (i == f) break;
+            end_of_path = next;
+        }
+    }
+
+    const T* c_;
+    std::int64_t n_;
+    std::vector<std::int64_t> x_, y_;
+    std::vector<T> v_;
+};
+
+// The distinct-best-column certificate on the input as given (any objective, rows <= cols).
+template <typename T>
+std::optional<std::vector<std::int32_t>> certificate(const T* cost, std::int64_t rows,
+                                                     std::int64_t cols, Objective objective) {
+    if (rows > cols || rows == 0) return std::nullopt;
+    std::vector<std::int32_t> best(static_cast<std::size_t>(rows));
+    std::vector<char> taken(static_cast<std::size_t>(cols), 0);
+    const bool maximize = objective == Objective::maximize;
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const T* r = cost + i * cols;
+        std::int64_t arg = 0;
+        T b = r[0];
+        if (maximize) {
+            for (std::int64_t j = 1; j < cols; ++j)
+                if (r[j] > b) b = r[j], arg = j;
+        } else {
+            for (std::int64_t j = 1; j < cols; ++j)
+                if (r[j] < b) b = r[j], arg = j;
+        }
+        if (taken[arg]++) return std::nullopt;
+        best[i] = static_cast<std::int32_t>(arg);
+    }
+    return best;
+}
+
+template <typename T>
+void check_finite(const T* c, std::int64_t rows, std::int64_t cols) {
+    if (rows < 0 || cols < 0) throw InternalError("solve_assignment: negative shape");
+    const std::int64_t total = rows * cols;
+    for (std::int64_t k = 0; k < total; ++k)
+        if (!std::isfinite(c[k]))
+            throw InputError("solve_assignment: cost matrix entry " + std::to_string(k / cols) +
+                             "," + std::to_string(k % cols) + " is not finite");
+}
+
+// Square minimisation on a matrix we may read in place.
+template <typename T>
+std::vector<std::int64_t> solve_square(const T* c, std::int64_t n, std::int64_t* collisions,
+                                       bool* certified) {
+    const auto rows = row_minima(c, n, n);
+    std::vector<char> taken(n, 0);
+    std::int64_t clash = 0;
+    for (const auto& r : rows) clash += taken[r.best]++ ? 1 : 0;
+    *collisions = clash;
+    if (clash == 0) {
+        *certified = true;
+        std::vector<std::int64_t> x(n);
+        for (std::int64_t i = 0; i < n; ++i) x[i] = rows[i].best;
+        return x;
+    }
+    *certified = false;
+    Lapjv<T> solver(c, n);
+    if (clash * 10 < n)
+        solver.init_from_row_minima(rows);  // few collisions: only those rows need paths
+    else
+        solver.init_from_column_reduction();
+    solver.augmenting_row_reduction();
+    solver.augment_all();
+    return solver.x();
+}
+
+template <typename T>
+Assignment solve(const T* cost, std::int64_t rows, std::int64_t cols, Objective objective) {
+    check_finite(cost, rows, cols);
+    Assignment out;
+    out.row_to_col.assign(static_cast<std::size_t>(rows), -1);
+    if (rows == 0 || cols == 0) return out;
+    if (auto best = certificate(cost, rows, cols, objective)) {
+        out.row_to_col = std::move(*best);
+        out.certified = true;
+        for (std::int64_t i = 0; i < rows; ++i)
+            out.total += static_cast<double>(cost[i * cols + out.row_to_col[i]]);
+        return out;
+    }
+    const std::int64_t n = std::max(rows, cols);
+    const bool in_place = rows == cols && objective == Objective::minimize;
+    std::vector<T> work;
+    if (!in_place) {
+        // Negate for maximisation; pad with zero rows/columns (dummies cost the same whichever
+        // real row or column they take, so the real part of the optimum is unchanged).
+        work.assign(static_cast<std::size_t>(n * n), T(0));
+        const T sign = objective == Objective::maximize ? T(-1) : T(1);
+        for (std::int64_t i = 0; i < rows; ++i)
+            for (std::int64_t j = 0; j < cols; ++j) work[i * n + j] = sign * cost[i * cols + j];
+    }
+    bool certified = false;
+    const auto x = solve_square(in_place ? cost : work.data(), n, &out.collisions, &certified);
+    out.certified = certified && rows <= cols;
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const std::int64_t j = x[i];
+        if (j < cols) {
+            out.row_to_col[i] = static_cast<std::int32_t>(j);
+            out.total += static_cast<double>(cost[i * cols + j]);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Assignment solve_assignment(const double* cost, std::int64_t rows, std::int64_t cols,
+                            Objective objective) {
+    return solve(cost, rows, cols, objective);
+}
+
+Assignment solve_assignment(const float* cost, std::int64_t rows, std::int64_t cols,
+                            Objective objective) {
+    return solve(cost, rows, cols, objective);
+}
+
+std::optional<std::vector<std::int32_t>> certified_matching(const float* cost, std::int64_t rows,
+                                                            std::int64_t cols, Objective objective) {
+    return certificate(cost, rows, cols, objective);
+}
+
+}  // namespace lineage::probes::stats

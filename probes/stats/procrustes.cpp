@@ -1,0 +1,70 @@
+// Procrustes and signed-permutation fits (see procrustes.h). SVD via Eigen's BDCSVD (fast for the
+// hidden sizes of real models, 4096-8192).
+#include "probes/stats/procrustes.h"
+
+#include <Eigen/SVD>
+#include <cmath>
+
+#include "probes/stats/assignment.h"
+#include "weights/core/error.h"
+
+namespace lineage::probes::stats {
+
+MatrixD orthogonal_procrustes(const MatrixD& x, const MatrixD& y) {
+    if (x.rows() != y.rows() || x.cols() != y.cols())
+        throw InternalError("orthogonal_procrustes: shapes differ");
+    const Eigen::MatrixXd m = x.transpose() * y;
+    Eigen::BDCSVD<Eigen::MatrixXd> svd(m, Eigen::ComputeThinU | Eigen::ComputeThinV);
+    return svd.matrixU() * svd.matrixV().transpose();
+}
+
+MatrixD column_correlation(const MatrixD& x, const MatrixD& y) {
+    MatrixD xc = x, yc = y;
+    xc.rowwise() -= x.colwise().mean();
+    yc.rowwise() -= y.colwise().mean();
+    Eigen::VectorXd nx = xc.colwise().norm().transpose(), ny = yc.colwise().norm().transpose();
+    for (Eigen::Index j = 0; j < nx.size(); ++j) nx[j] = nx[j] > 0 ? 1.0 / nx[j] : 0.0;
+    for (Eigen::Index j = 0; j < ny.size(); ++j) ny[j] = ny[j] > 0 ? 1.0 / ny[j] : 0.0;
+    MatrixD c = xc.transpose() * yc;
+    return nx.asDiagonal() * c * ny.asDiagonal();
+}
+
+SignedPermutation signed_permutation_fit(const MatrixD& x, const MatrixD& y) {
+    const MatrixD corr = column_correlation(x, y);
+    const MatrixD abs_corr = corr.cwiseAbs();
+    const Assignment a = solve_assignment(abs_corr.data(), abs_corr.rows(), abs_corr.cols(),
+                                          Objective::maximize);
+    SignedPermutation sp;
+    sp.certified = a.certified;
+    sp.a_to_b = a.row_to_col;
+    sp.sign.assign(sp.a_to_b.size(), 1);
+    double sum = 0;
+    std::int64_t matched = 0;
+    for (std::size_t i = 0; i < sp.a_to_b.size(); ++i) {
+        const std::int32_t j = sp.a_to_b[i];
+        if (j < 0) continue;
+        sp.sign[i] = corr(static_cast<Eigen::Index>(i), j) < 0 ? -1 : 1;
+        sum += abs_corr(static_cast<Eigen::Index>(i), j);
+        ++matched;
+    }
+    sp.mean_abs_corr = matched ? sum / matched : 0.0;
+    return sp;
+}
+
+double mapped_fit(const MatrixD& x, const MatrixD& r, const MatrixD& y) {
+    const MatrixD xr = x * r;
+    const MatrixD c = column_correlation(xr, y);
+    const Eigen::Index p = std::min(c.rows(), c.cols());
+    double s = 0;
+    for (Eigen::Index j = 0; j < p; ++j) s += c(j, j);
+    return p ? s / static_cast<double>(p) : 0.0;
+}
+
+MatrixD signed_permutation_matrix(const SignedPermutation& sp, std::int64_t q) {
+    MatrixD m = MatrixD::Zero(static_cast<Eigen::Index>(sp.a_to_b.size()), q);
+    for (std::size_t i = 0; i < sp.a_to_b.size(); ++i)
+        if (sp.a_to_b[i] >= 0) m(static_cast<Eigen::Index>(i), sp.a_to_b[i]) = sp.sign[i];
+    return m;
+}
+
+}  // namespace lineage::probes::stats

@@ -1,0 +1,37 @@
+// Maps between two hidden bases estimated from paired samples (rows = the same tokens in both
+// models): the orthogonal Procrustes rotation (SVD of X'Y) for a full rotation of the residual
+// stream, and the signed permutation (linear assignment on |column correlation|) for the cheaper
+// and more common permutation/sign-flip case. Both report the fit as the mean per-column
+// correlation after mapping, so the probe can compare it with the fit to randomly paired rows.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "probes/stats/cka.h"
+
+namespace lineage::probes::stats {
+
+// R (p x p) orthogonal minimising |X R - Y|_F (X, Y: n x p). Rows need not be centred.
+MatrixD orthogonal_procrustes(const MatrixD& x, const MatrixD& y);
+
+struct SignedPermutation {
+    std::vector<std::int32_t> a_to_b;  // column of X -> column of Y (-1: unmatched)
+    std::vector<std::int8_t> sign;     // +1 / -1 per column of X
+    double mean_abs_corr = 0.0;        // mean |corr| over matched columns
+    bool certified = false;            // assignment solved by the certificate
+};
+
+// Column correlation matrix (p x q) of X (n x p) and Y (n x q), centred per column.
+MatrixD column_correlation(const MatrixD& x, const MatrixD& y);
+
+// Signed permutation matching columns of X to columns of Y (maximises sum |corr|).
+SignedPermutation signed_permutation_fit(const MatrixD& x, const MatrixD& y);
+
+// Mean per-column correlation between X R and Y (the fit of a rotation).
+double mapped_fit(const MatrixD& x, const MatrixD& r, const MatrixD& y);
+
+// The signed permutation as a p x q matrix M with X M ~ Y.
+MatrixD signed_permutation_matrix(const SignedPermutation& sp, std::int64_t q);
+
+}  // namespace lineage::probes::stats

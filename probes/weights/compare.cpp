@@ -1,0 +1,284 @@
+// Orchestration and the verdict rule (see compare.h and verdict_rule.h).
+#include "probes/weights/compare.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "probes/stats/correlation.h"
+#include "probes/stats/layer_alignment.h"
+#include "probes/weights/attention_invariant.h"
+#include "probes/weights/direct_statistics.h"
+#include "probes/weights/hidden_alignment.h"
+#include "probes/weights/neuron_matching.h"
+#include "probes/weights/pair_context.h"
+#include "probes/weights/positive_controls.h"
+#include "probes/weights/token_agreement.h"
+
+namespace lineage::probes::weights {
+
+const char* verdict_name(Verdict v) {
+    switch (v) {
+        case Verdict::derived: return "derived";
+        case Verdict::independent: return "independent";
+        case Verdict::inconclusive: return "inconclusive";
+    }
+    return "inconclusive";
+}
+
+namespace {
+
+std::string fmt(double v, int prec = 3) {
+    std::ostringstream s;
+    s.precision(prec);
+    s << v;
+    return s.str();
+}
+
+double raw_cos(const std::vector<float>& a, const std::vector<float>& b) {
+    if (a.size() != b.size() || a.empty()) return std::nan("");
+    double ab = 0, aa = 0, bb = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) ab += a[i] * b[i], aa += a[i] * a[i], bb += b[i] * b[i];
+    return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : std::nan("");
+}
+
+void descriptive(const PairContext& ctx, const std::vector<double>& raw_cosines, CompareResult& r) {
+    const VerdictRule& rule = ctx.rule;
+    double s = 0;
+    int n = 0;
+    const std::size_t layers = std::min(ctx.sa.layers.size(), ctx.sb.layers.size());
+    for (std::size_t l = 0; l < layers; ++l) {
+        const double c = raw_cos(ctx.sa.layers[l].attn_norm, ctx.sb.layers[l].attn_norm);
+        if (!std::isnan(c)) s += c, ++n;
+    }
+    r.descriptive.push_back({"norm_weight_cosine", n ? s / n : std::nan(""), rule.range_norm_cos[0],
+                             rule.range_norm_cos[1],
+                             "norm gains sit near a common constant in every model, so any two "
+                             "models score close to 1"});
+    std::vector<double> qa, qb;
+    for (std::size_t l = 0; l < layers; ++l)
+        qa.push_back(ctx.sa.layers[l].q_std), qb.push_back(ctx.sb.layers[l].q_std);
+    r.descriptive.push_back({"attention_std_curve_correlation",
+                             qa.size() >= 3 ? stats::pearson(std::span<const double>(qa),
+                                                             std::span<const double>(qb))
+                                            : std::nan(""),
+                             rule.range_std_curve[0], rule.range_std_curve[1],
+                             "per-layer std curves are shaped by architecture, initialisation and "
+                             "depth, not by lineage"});
+    double rc = 0;
+    for (double v : raw_cosines) rc += v;
+    r.descriptive.push_back({"raw_cosine", raw_cosines.empty() ? std::nan("") : rc / raw_cosines.size(),
+                             rule.range_raw_cos[0], rule.range_raw_cos[1],
+                             "uncentred and unaligned: blind to permutation and rotation, and "
+                             "inflated by shared offsets"});
+    const auto ca = ctx.a.config_fields(), cb = ctx.b.config_fields();
+    int same = 0, total = 0;
+    for (const auto& [k, v] : ca)
+        if (auto it = cb.find(k); it != cb.end()) ++total, same += it->second == v;
+    r.descriptive.push_back({"config_overlap", total ? static_cast<double>(same) / total : std::nan(""),
+                             rule.range_config[0], rule.range_config[1],
+                             "independent models of one architecture share most config values"});
+}
+
+void decide(const VerdictRule& rule, CompareResult& r) {
+    const double neuron_thr = rule.neuron_threshold();
+    const bool neuron = r.neuron_neg_log10_p >= neuron_thr;
+    const bool attention = r.attention_neg_log10_p >= rule.attention_corroboration_neg_log10_p;
+    const bool pearson = r.pearson_max_neg_log10_p >= rule.derived_neg_log10_p;
+    double token_frac = 0.0;
+    for (const auto& t : r.tokens) token_frac = std::max(token_frac, t.fraction_agreeing);
+    r.reasons.clear();
+    if (r.exact_reuse) r.reasons.push_back("exact reuse: bit-identical tensors or rows");
+    if (pearson)
+        r.reasons.push_back("a tensor group beyond its shuffle null's 1-1e-6 quantile (-log10 p " +
+                            fmt(r.pearson_max_neg_log10_p) + ", effect >= " +
+                            fmt(rule.pearson_min_effect) + ")");
+    if (neuron && attention)
+        r.reasons.push_back("neuron matching -log10 p " + fmt(r.neuron_neg_log10_p) + " >= " +
+                            fmt(neuron_thr) + ", corroborated by the attention invariant (-log10 p " +
+                            fmt(r.attention_neg_log10_p) + ")");
+    if (r.exact_reuse || pearson || (neuron && attention)) {
+        r.verdict = Verdict::derived;
+        return;
+    }
+    const double inside = rule.inside_null_neg_log10_p;
+    const bool all_inside = r.neuron_neg_log10_p < inside && r.attention_neg_log10_p < inside &&
+                            r.pearson_max_neg_log10_p < inside &&
+                            token_frac <= rule.token_agreement_max_fraction_independent;
+    bool controls_ok = r.controls_run && !r.controls.empty();
+    for (const auto& c : r.controls) controls_ok = controls_ok && c.detected;
+    if (all_inside && controls_ok) {
+        r.verdict = Verdict::independent;
+        r.reasons.push_back("every test inside its null, and all " + std::to_string(r.controls.size()) +
+                            " positive controls from A were detected at the same settings");
+        return;
+    }
+    r.verdict = Verdict::inconclusive;
+    if (neuron && !attention)
+        r.reasons.push_back("neuron matching beyond threshold but not corroborated by the attention "
+                            "invariant");
+    if (!all_inside)
+        r.reasons.push_back("some evidence outside the null ranges but below the derived thresholds");
+    if (!r.controls_run) r.reasons.push_back("positive controls not run (required for independent)");
+    else if (!controls_ok) r.reasons.push_back("a positive control was missed: the probe lacks power here");
+}
+
+std::string summarise(const CompareResult& r) {
+    std::ostringstream s;
+    s << "Comparing the weights of " << r.model_a << " (A) and " << r.model_b << " (B): ";
+    if (r.verdict == Verdict::derived)
+        s << "the weights are DERIVED - one model descends from the other. ";
+    else if (r.verdict == Verdict::independent)
+        s << "the weights look INDEPENDENT. ";
+    else
+        s << "the evidence is INCONCLUSIVE. ";
+    s << "The hidden spaces were aligned as '" << r.hidden.kind << "' from " << r.hidden.shared_tokens
+      << " shared tokens (fit " << fmt(std::max(r.hidden.permutation_fit, r.hidden.rotation_fit))
+      << " vs " << fmt(r.hidden.null_max) << " for random token pairs). ";
+    s << "Matching MLP neurons by gate rows and by up rows gives -log10 p = "
+      << fmt(r.neuron_neg_log10_p, 4) << " combined over layers; the attention invariant (unbiased "
+      << "CKA of aligned Wq/Wk against " << r.cka_shuffles << " shuffles) gives -log10 p = "
+      << fmt(r.attention_neg_log10_p, 4) << ". ";
+    if (r.exact_reuse) s << "Some tensors are bit-identical. ";
+    int inserted = 0;
+    for (auto a : r.layer_map_b_to_a) inserted += a < 0;
+    if (!r.layer_map_b_to_a.empty())
+        s << "Layer map: " << r.dropped_layers_a.size() << " of A's layers have no counterpart in B, "
+          << inserted << " of B's layers none in A. ";
+    if (r.controls_run) {
+        int det = 0;
+        for (const auto& c : r.controls) det += c.detected;
+        s << det << " of " << r.controls.size()
+          << " positive controls (noise, pruning, rotation of A) were detected, which is the power "
+             "behind an 'independent' verdict. ";
+    }
+    s << "Naive figures such as norm-weight cosine are listed for context only: they are high for "
+         "unrelated models too.";
+    return s.str();
+}
+
+}  // namespace
+
+CompareResult compare_models(const ModelView& a, const ModelView& b, const CompareOptions& options) {
+    const WeightSummary sa = summarize(a), sb = summarize(b);
+    return compare_models(a, sa, b, sb, options);
+}
+
+CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const ModelView& b,
+                             const WeightSummary& sb, const CompareOptions& options) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const VerdictRule& rule = options.rule;
+    CompareResult r;
+    r.model_a = a.label(), r.model_b = b.label();
+    r.seed = options.seed.value_or(rule.seed);
+    r.cka_shuffles = rule.cka_shuffles;
+    r.rule_source = rule.source;
+    PairContext ctx{a, b, sa, sb, rule, MatrixF(), false};
+
+    // 0. exact reuse
+    r.exact_reuse = exact_reuse(ctx, r.stats);
+
+    // 2. hidden-space map from shared tokens
+    const TensorRef* ea = a.find(Role::token_embedding);
+    const TensorRef* eb = b.find(Role::token_embedding);
+    const SharedTokens tokens = shared_tokens(a, b, ea ? ea->rows() : 0, eb ? eb->rows() : 0);
+    r.hidden = align_hidden(ctx, tokens, r.seed, r.stats);
+
+    // 3. neuron matching, layer x layer, and the layer maps
+    const NeuronMatchingResult nm = neuron_matching(ctx);
+    r.neuron_neg_log10_p = nm.combined_neg_log10_p;
+    r.best_match_b_to_a = nm.best_a_for_b;
+    r.heatmaps.push_back({"neuron_matching_neg_log10_p", nm.layers_a, nm.layers_b, nm.scores});
+    std::vector<double> filled = nm.scores;
+    for (auto& v : filled)
+        if (std::isnan(v)) v = 0.0;
+    const auto lm = stats::monotone_alignment(filled, nm.layers_a, nm.layers_b, rule.layer_min_score);
+    r.layer_map_b_to_a = lm.b_to_a;
+    r.dropped_layers_a = lm.dropped;
+    for (std::int64_t j = 0; j < nm.layers_b; ++j) {
+        const int i = nm.best_a_for_b[j];
+        if (i < 0) continue;
+        const LayerPairScore& cell = nm.cells[i * nm.layers_b + j];
+        ComponentStat s;
+        s.family = "neuron_matching";
+        s.statistic = "spearman(gate matching, up matching)";
+        s.component = "mlp";
+        s.layer_a = i, s.layer_b = static_cast<int>(j);
+        s.expert_a = cell.expert_a, s.expert_b = cell.expert_b;
+        s.value = cell.best.spearman;
+        s.neg_log10_p = nm.best_corrected[j];
+        s.null_lo = -4.753 / std::sqrt(std::max<double>(1, cell.best.neurons - 1));
+        s.null_hi = -s.null_lo;
+        s.null_kind = "Spearman of independent matchings (t approximation, Bonferroni over A layers)";
+        s.beyond_null = s.neg_log10_p >= rule.derived_neg_log10_p;
+        r.stats.push_back(s);
+    }
+
+    // Matched layer pairs: best matches with evidence, else same index.
+    std::vector<std::pair<int, int>> matched;
+    for (std::int64_t j = 0; j < nm.layers_b; ++j) {
+        if (nm.best_corrected[j] >= rule.layer_min_score && nm.best_a_for_b[j] >= 0)
+            matched.emplace_back(nm.best_a_for_b[j], static_cast<int>(j));
+        else if (j < nm.layers_a)
+            matched.emplace_back(static_cast<int>(j), static_cast<int>(j));
+    }
+
+    // 4. attention invariant on matched layers
+    const AttentionResult at = attention_invariant(ctx, matched, r.seed + 1000);
+    r.attention_neg_log10_p = at.combined_neg_log10_p;
+    r.heatmaps.push_back({"attention_unbiased_cka", at.layers_a, at.layers_b, at.heatmap});
+    for (const auto& l : at.layers) {
+        if (l.dims == 0) continue;
+        ComponentStat s;
+        s.family = "attention_cka";
+        s.statistic = "unbiased_cka(Wq|Wk aligned)";
+        s.component = "q_proj+k_proj";
+        s.layer_a = l.layer_a, s.layer_b = l.layer_b;
+        s.value = l.cka;
+        s.neg_log10_p = -std::log10(l.p_value);
+        s.null_lo = l.null_mean - 3 * l.null_sd;
+        s.null_hi = l.null_max;
+        s.null_kind = "permutation of aligned input dims (" + std::to_string(rule.cka_shuffles) +
+                      " shuffles, seed " + std::to_string(l.seed) + ")";
+        s.beyond_null = l.p_value <= 1.0 / (rule.cka_shuffles + 1.0) + 1e-12;
+        r.stats.push_back(s);
+    }
+
+    // 1. unaligned Pearson on same-index and matched layers
+    std::vector<std::pair<int, int>> pearson_pairs = matched;
+    for (int l = 0; l < std::min(a.num_layers(), b.num_layers()); ++l) pearson_pairs.emplace_back(l, l);
+    std::vector<double> raw_cosines;
+    r.pearson_max_neg_log10_p = unaligned_pearson(ctx, pearson_pairs, r.stats, &raw_cosines);
+
+    // 5. tokens
+    r.tokens = token_agreement(ctx, tokens, r.seed + 2000);
+
+    descriptive(ctx, raw_cosines, r);
+
+    // Combined evidence: the strongest family, Bonferroni over the families.
+    const double families = 4.0;
+    double best = std::max({r.neuron_neg_log10_p, r.attention_neg_log10_p, r.pearson_max_neg_log10_p});
+    if (r.exact_reuse) best = std::numeric_limits<double>::infinity();
+    r.neg_log10_p = std::max(0.0, best - std::log10(families));
+    r.p_value = std::isinf(r.neg_log10_p) ? 0.0 : std::pow(10.0, -r.neg_log10_p);
+
+    decide(rule, r);
+    if (r.verdict != Verdict::derived && options.run_controls) {
+        // Positive controls from the claimed parent, at the same settings.
+        r.controls_run = true;
+        CompareOptions inner = options;
+        inner.run_controls = false;
+        for (auto& c : make_controls(a, rule, r.seed + 3000)) {
+            const CompareResult cr = compare_models(a, sa, *c.view, summarize(*c.view), inner);
+            r.controls.push_back({c.name, cr.verdict == Verdict::derived, cr.neg_log10_p});
+        }
+        decide(rule, r);
+    }
+    r.summary = summarise(r);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
+}  // namespace lineage::probes::weights

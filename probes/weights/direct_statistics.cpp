@@ -1,0 +1,148 @@
+// Exact reuse and unaligned Pearson (see direct_statistics.h).
+#include "probes/weights/direct_statistics.h"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "probes/stats/correlation.h"
+#include "probes/stats/distributions.h"
+#include "probes/stats/sketch.h"
+#include "probes/stats/thread_pool.h"
+
+namespace lineage::probes::weights {
+namespace {
+
+bool is_norm(Role r) {
+    switch (r) {
+        case Role::attn_norm: case Role::mlp_norm: case Role::post_attn_norm:
+        case Role::post_mlp_norm: case Role::final_norm: case Role::q_norm: case Role::k_norm:
+        case Role::q_a_norm: case Role::kv_a_norm:
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+bool exact_reuse(const PairContext& ctx, std::vector<ComponentStat>& out) {
+    std::map<std::string, std::size_t> by_sha;
+    const auto& ta = ctx.a.tensors();
+    for (std::size_t i = 0; i < ta.size(); ++i) {
+        const auto& s = ctx.sa.tensors[i];
+        if (!s.constant && s.rows * s.cols >= ctx.rule.exact_reuse_min_elements)
+            by_sha.emplace(s.sha256, i);
+    }
+    bool hit = false;
+    const auto& tb = ctx.b.tensors();
+    for (std::size_t j = 0; j < tb.size(); ++j) {
+        const auto& s = ctx.sb.tensors[j];
+        if (s.constant || s.rows * s.cols < ctx.rule.exact_reuse_min_elements) continue;
+        const auto it = by_sha.find(s.sha256);
+        if (it != by_sha.end()) {
+            ComponentStat c;
+            c.family = "exact_reuse";
+            c.statistic = "sha256_equal";
+            c.component = ta[it->second].name + " = " + tb[j].name;
+            c.layer_a = ta[it->second].role.layer, c.layer_b = tb[j].role.layer;
+            c.value = 1.0;
+            c.neg_log10_p = std::numeric_limits<double>::infinity();
+            c.null_kind = "independent weights never share a digest";
+            c.beyond_null = true;
+            out.push_back(c);
+            hit = true;
+            continue;
+        }
+        // Row MinHash against the same role in A (same layer index when the role has layers).
+        const TensorRef* pa = ctx.a.find(tb[j].role.role, tb[j].role.layer, tb[j].role.expert);
+        const TensorSummary* sa = ctx.sa.of(ctx.a, pa);
+        if (!sa || s.rows < 2 || sa->rows < 2 || s.cols != sa->cols) continue;
+        const double jac = stats::minhash_jaccard(sa->row_minhash, s.row_minhash);
+        if (jac >= ctx.rule.minhash_min_jaccard) {
+            ComponentStat c;
+            c.family = "exact_reuse";
+            c.statistic = "row_minhash_jaccard";
+            c.component = pa->name + " ~ " + tb[j].name;
+            c.layer_a = pa->role.layer, c.layer_b = tb[j].role.layer;
+            c.value = jac;
+            c.neg_log10_p = std::numeric_limits<double>::infinity();
+            c.null_lo = 0.0, c.null_hi = 0.0;
+            c.null_kind = "independent weights share no bit-identical rows";
+            c.beyond_null = true;
+            out.push_back(c);
+            hit = true;
+        }
+    }
+    return hit;
+}
+
+double unaligned_pearson(const PairContext& ctx, const std::vector<std::pair<int, int>>& layer_pairs,
+                         std::vector<ComponentStat>& out, std::vector<double>* raw_cosines) {
+    struct Job {
+        const TensorRef* a;
+        const TensorRef* b;
+    };
+    std::vector<Job> jobs;
+    std::set<std::pair<const TensorRef*, const TensorRef*>> seen;
+    auto add_pairs = [&](int la, int lb) {
+        for (const auto& t : ctx.a.tensors()) {
+            if (t.role.layer != la || t.role.is_bias || !t.role.tower.empty() ||
+                t.role.role == Role::other)
+                continue;
+            const TensorRef* b = ctx.b.find(t.role.role, lb, t.role.expert);
+            if (b && b->shape == t.shape && seen.insert({&t, b}).second) jobs.push_back({&t, b});
+        }
+    };
+    add_pairs(-1, -1);
+    for (auto [i, j] : layer_pairs) add_pairs(i, j);
+    std::vector<ComponentStat> stats(jobs.size());
+    std::vector<double> raw(jobs.size(), std::nan(""));
+    stats::parallel_for(jobs.size(), [&](std::size_t k) {
+        const MatrixF a = ctx.a.read(*jobs[k].a), b = ctx.b.read(*jobs[k].b);
+        const std::span<const float> va(a.data(), static_cast<std::size_t>(a.size()));
+        const std::span<const float> vb(b.data(), static_cast<std::size_t>(b.size()));
+        ComponentStat& c = stats[k];
+        c.family = "pearson";
+        c.component = std::string(lineage::weights::role_name(jobs[k].a->role.role));
+        c.layer_a = jobs[k].a->role.layer, c.layer_b = jobs[k].b->role.layer;
+        c.expert_a = jobs[k].a->role.expert, c.expert_b = jobs[k].b->role.expert;
+        const double n = static_cast<double>(a.size());
+        if (is_norm(jobs[k].a->role.role)) {
+            std::vector<double> da(va.begin(), va.end()), db(vb.begin(), vb.end());
+            const auto t = stats::spearman_test(std::span<const double>(da),
+                                                std::span<const double>(db),
+                                                stats::Alternative::greater);
+            c.statistic = "spearman_rank (norm gains)";
+            c.value = t.r;
+            c.neg_log10_p = t.neg_log10_p;
+            c.null_kind = "permutation of gains (t approximation)";
+        } else {
+            double ab = 0, aa = 0, bb = 0;
+            for (std::size_t e = 0; e < va.size(); ++e)
+                ab += double(va[e]) * vb[e], aa += double(va[e]) * va[e], bb += double(vb[e]) * vb[e];
+            if (aa > 0 && bb > 0 && c.layer_a == c.layer_b) raw[k] = ab / std::sqrt(aa * bb);
+            c.statistic = "pearson_centred";
+            c.value = stats::pearson(va, vb);
+            c.neg_log10_p = stats::neg_log10(stats::log_normal_sf(c.value * std::sqrt(n - 1)));
+            c.null_kind = "shuffle null (exact permutation moments, normal tail)";
+        }
+        // Central 1-1e-6 range of the null for this n.
+        c.null_hi = 4.753 / std::sqrt(std::max(1.0, n - 1));
+        c.null_lo = -c.null_hi;
+        c.beyond_null = c.neg_log10_p >= ctx.rule.derived_neg_log10_p &&
+                        c.value >= ctx.rule.pearson_min_effect;
+    });
+    if (raw_cosines)
+        for (double v : raw)
+            if (!std::isnan(v)) raw_cosines->push_back(v);
+    double best = 0.0;
+    for (auto& c : stats) {
+        if (c.beyond_null) best = std::max(best, c.neg_log10_p);
+        out.push_back(std::move(c));
+    }
+    return best;
+}
+
+}  // namespace lineage::probes::weights

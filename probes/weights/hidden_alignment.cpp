@@ -1,0 +1,147 @@
+// Hidden-space map (see hidden_alignment.h). Tokens are subsampled to at most kMaxTokens (seeded)
+// so the fits cost O(T d^2) whatever the vocabulary.
+#include "probes/weights/hidden_alignment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "probes/stats/procrustes.h"
+#include "probes/stats/random.h"
+#include "probes/tokenizer/token_mapping.h"
+#include "reference_model/tokenizer/formats/load_vocabulary.h"
+
+namespace lineage::probes::weights {
+namespace {
+
+constexpr std::int64_t kMaxTokens = 16384;
+
+stats::MatrixD gather_rows(const MatrixF& e, const std::vector<std::int32_t>& ids) {
+    stats::MatrixD out(static_cast<Eigen::Index>(ids.size()), e.cols());
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        out.row(static_cast<Eigen::Index>(i)) = e.row(ids[i]).cast<double>();
+    return out;
+}
+
+struct Fits {
+    double perm = 0.0, rot = 0.0;
+    stats::SignedPermutation sp;
+    stats::MatrixD r;
+};
+
+Fits fit_all(const stats::MatrixD& x, const stats::MatrixD& y, bool want_rotation) {
+    Fits f;
+    f.sp = stats::signed_permutation_fit(x, y);
+    f.perm = f.sp.mean_abs_corr;
+    if (want_rotation) {
+        f.r = stats::orthogonal_procrustes(x, y);
+        f.rot = stats::mapped_fit(x, f.r, y);
+    }
+    return f;
+}
+
+}  // namespace
+
+SharedTokens shared_tokens(const ModelView& a, const ModelView& b, std::int64_t vocab_a,
+                           std::int64_t vocab_b) {
+    SharedTokens out;
+    const auto ta = a.tokenizer_path(), tb = b.tokenizer_path();
+    if (ta && tb) {
+        const auto va = model::load_vocabulary(*ta), vb = model::load_vocabulary(*tb);
+        const TokenMapping m = map_shared_tokens(va, vb);
+        for (std::size_t i = 0; i < m.pairs.size(); ++i)
+            if (m.pairs[i].first < vocab_a && m.pairs[i].second < vocab_b && !m.single_byte[i])
+                out.pairs.push_back(m.pairs[i]);
+        out.source = "tokenizer byte strings (" + std::to_string(out.pairs.size()) +
+                     " shared multi-byte tokens)";
+        return out;
+    }
+    const std::int64_t n = std::min(vocab_a, vocab_b);
+    for (std::int64_t i = 0; i < n; ++i)
+        out.pairs.emplace_back(static_cast<std::int32_t>(i), static_cast<std::int32_t>(i));
+    out.source = "identical ids over min(vocab) (fallback: no tokenizer.json on " +
+                 std::string(!ta ? "A" : "B") + "; pairs are only right if the vocabularies agree)";
+    return out;
+}
+
+HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64_t seed,
+                       std::vector<ComponentStat>& stats_out) {
+    HiddenMap h;
+    h.token_source = tokens.source;
+    const TensorRef* ea = ctx.a.find(Role::token_embedding);
+    const TensorRef* eb = ctx.b.find(Role::token_embedding);
+    if (!ea || !eb || tokens.pairs.size() < 16) {
+        h.note = "no shared-token embedding rows to align the hidden spaces";
+        return h;
+    }
+    const MatrixF emb_a = ctx.a.read(*ea), emb_b = ctx.b.read(*eb);
+    stats::Rng rng(seed);
+    std::vector<std::pair<std::int32_t, std::int32_t>> pairs = tokens.pairs;
+    if (static_cast<std::int64_t>(pairs.size()) > kMaxTokens) {
+        stats::shuffle(std::span(pairs), rng);
+        pairs.resize(kMaxTokens);
+    }
+    std::vector<std::int32_t> ids_a, ids_b;
+    for (auto [x, y] : pairs)
+        if (x < emb_a.rows() && y < emb_b.rows()) ids_a.push_back(x), ids_b.push_back(y);
+    h.shared_tokens = static_cast<std::int64_t>(tokens.pairs.size());
+    const stats::MatrixD x = gather_rows(emb_a, ids_a), y = gather_rows(emb_b, ids_b);
+    const bool square = x.cols() == y.cols();
+    const Fits obs = fit_all(x, y, square);
+    h.permutation_fit = obs.perm;
+    h.rotation_fit = obs.rot;
+    if (square) h.identity_fit = stats::mapped_fit(x, stats::MatrixD::Identity(x.cols(), x.cols()), y);
+
+    // Null: the same fits with B's rows paired to random tokens.
+    std::vector<double> null_perm, null_rot;
+    for (int k = 0; k < ctx.rule.hidden_map_null_draws; ++k) {
+        std::vector<std::int32_t> shuffled = ids_b;
+        stats::shuffle(std::span(shuffled), rng);
+        const Fits f = fit_all(x, gather_rows(emb_b, shuffled), square);
+        null_perm.push_back(f.perm);
+        null_rot.push_back(f.rot);
+    }
+    const double perm_null_max = *std::max_element(null_perm.begin(), null_perm.end());
+    const double rot_null_max =
+        square ? *std::max_element(null_rot.begin(), null_rot.end()) : 1.0;
+    double mean = 0;
+    for (double v : null_perm) mean += v;
+    h.null_mean = mean / null_perm.size();
+    const double perm_margin = obs.perm - perm_null_max;
+    const double rot_margin = square ? obs.rot - rot_null_max : -1.0;
+    // A permutation is a special rotation: prefer it unless the rotation fits clearly better.
+    if (perm_margin > 0.05 && !(rot_margin > perm_margin + 0.1)) {
+        ctx.hidden_map = stats::signed_permutation_matrix(obs.sp, y.cols()).cast<float>();
+        bool identity = square;
+        for (std::size_t i = 0; i < obs.sp.a_to_b.size() && identity; ++i)
+            identity = obs.sp.a_to_b[i] == static_cast<std::int32_t>(i) && obs.sp.sign[i] > 0;
+        h.kind = identity ? "identity" : "signed_permutation";
+        h.null_max = perm_null_max;
+        h.recovered = true;
+    } else if (rot_margin > 0.05) {
+        ctx.hidden_map = obs.r.cast<float>();
+        h.kind = "rotation";
+        h.null_max = rot_null_max;
+        h.recovered = true;
+    } else {
+        h.kind = "none";
+        h.null_max = std::max(perm_null_max, square ? rot_null_max : 0.0);
+        h.note = "no map fits better than randomly paired tokens: statistics use the stored bases";
+    }
+    ctx.has_map = h.recovered;
+    ComponentStat s;
+    s.family = "hidden_map";
+    s.statistic = h.kind == "rotation" ? "procrustes_fit" : "signed_permutation_fit";
+    s.component = "token_embedding";
+    s.value = h.kind == "rotation" ? obs.rot : obs.perm;
+    s.null_lo = *std::min_element(null_perm.begin(), null_perm.end());
+    s.null_hi = h.null_max;
+    s.null_kind = "fit to randomly paired tokens (" + std::to_string(null_perm.size()) + " draws)";
+    const double p = 1.0 / (1.0 + static_cast<double>(null_perm.size()));
+    s.neg_log10_p = h.recovered ? -std::log10(p) : 0.0;
+    s.beyond_null = false;  // a map is a means of alignment, not evidence on its own
+    stats_out.push_back(s);
+    return h;
+}
+
+}  // namespace lineage::probes::weights

@@ -1,0 +1,181 @@
+// Neuron matching (see neuron_matching.h). Similarities are computed as one float GEMM of
+// row-normalised matrices (n_a x d) * (d x n_b); the assignment minimises -similarity, so the
+// certificate path applies directly to derived pairs.
+#include "probes/weights/neuron_matching.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "probes/stats/assignment.h"
+#include "probes/stats/correlation.h"
+#include "probes/stats/distributions.h"
+#include "probes/stats/layer_alignment.h"
+#include "probes/stats/thread_pool.h"
+
+namespace lineage::probes::weights {
+namespace {
+
+void normalise_rows(MatrixF& m) {
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+        const float n = m.row(r).norm();
+        if (n > 0) m.row(r) /= n;
+    }
+}
+
+// Rows [first, first+count) of a block's gate or up (handles fused gate_up).
+MatrixF block_rows(const ModelView& view, const NeuronBlock& b, bool up, const PairContext* ctx_a) {
+    const TensorRef* t = up && !b.fused ? b.up : b.gate;
+    MatrixF m;
+    if (b.slice >= 0) {
+        // One expert of a fused 3-D tensor: row `slice` of (experts, out*in), then fold and map.
+        const MatrixF all = view.read(*t);
+        const std::int64_t out = t->shape[1], in = t->shape[2];
+        m = Eigen::Map<const MatrixF>(all.row(b.slice).data(), out, in);
+        if (const TensorRef* norm = view.find(Role::mlp_norm, t->role.layer);
+            norm && norm->elements() == in) {
+            const MatrixF g = view.read(*norm);
+            for (Eigen::Index r = 0; r < m.rows(); ++r)
+                for (Eigen::Index c = 0; c < m.cols(); ++c) m(r, c) *= g.data()[c];
+        }
+        if (ctx_a && ctx_a->has_map && ctx_a->hidden_map.rows() == m.cols()) m = m * ctx_a->hidden_map;
+    } else {
+        m = ctx_a ? read_aligned_a(*ctx_a, *t) : read_folded(view, *t);
+    }
+    if (b.fused) {
+        const Eigen::Index half = m.rows() / 2;
+        return up ? MatrixF(m.bottomRows(half)) : MatrixF(m.topRows(half));
+    }
+    return m;
+}
+
+std::vector<std::int32_t> match(MatrixF a, MatrixF b, bool* certified) {
+    normalise_rows(a);
+    normalise_rows(b);
+    MatrixF cost = -(a * b.transpose());
+    const auto r = stats::solve_assignment(cost.data(), cost.rows(), cost.cols());
+    *certified = r.certified;
+    return r.row_to_col;
+}
+
+}  // namespace
+
+std::vector<NeuronBlock> mlp_blocks(const ModelView& view, int layer) {
+    std::vector<NeuronBlock> blocks;
+    if (const TensorRef* g = view.find(Role::mlp_gate, layer)) {
+        if (const TensorRef* u = view.find(Role::mlp_up, layer)) blocks.push_back({g, u, false, -1, -1});
+    } else if (const TensorRef* gu = view.find(Role::mlp_gate_up, layer)) {
+        blocks.push_back({gu, gu, true, -1, -1});
+    }
+    for (int e : view.experts(layer)) {
+        const TensorRef* g = view.find(Role::expert_gate, layer, e);
+        const TensorRef* u = view.find(Role::expert_up, layer, e);
+        if (g && u) blocks.push_back({g, u, false, e, -1});
+    }
+    // Experts fused into 3-D tensors (experts, out, in): one block per expert slice.
+    const TensorRef* fg = view.find(Role::expert_gate_up, layer);
+    if (fg && fg->shape.size() == 3) {
+        for (std::int64_t e = 0; e < fg->shape[0]; ++e)
+            blocks.push_back({fg, fg, true, static_cast<int>(e), static_cast<int>(e)});
+    } else {
+        const TensorRef* g3 = view.find(Role::expert_gate, layer);
+        const TensorRef* u3 = view.find(Role::expert_up, layer);
+        if (g3 && u3 && g3->shape.size() == 3 && u3->shape == g3->shape)
+            for (std::int64_t e = 0; e < g3->shape[0]; ++e)
+                blocks.push_back({g3, u3, false, static_cast<int>(e), static_cast<int>(e)});
+    }
+    const TensorRef* sg = view.find(Role::shared_expert_gate, layer);
+    const TensorRef* su = view.find(Role::shared_expert_up, layer);
+    if (sg && su) blocks.push_back({sg, su, false, -2, -1});
+    return blocks;
+}
+
+BlockMatch match_blocks(const PairContext& ctx, const NeuronBlock& a, const NeuronBlock& b) {
+    BlockMatch out;
+    const MatrixF ga = block_rows(ctx.a, a, false, &ctx), gb = block_rows(ctx.b, b, false, nullptr);
+    if (ga.cols() != gb.cols()) return out;  // hidden widths differ and no map: not comparable
+    const auto pg = match(ga, gb, &out.certified_gate);
+    const MatrixF ua = block_rows(ctx.a, a, true, &ctx), ub = block_rows(ctx.b, b, true, nullptr);
+    const auto pu = match(ua, ub, &out.certified_up);
+    std::vector<double> x, y, id;
+    for (std::size_t i = 0; i < pg.size() && i < pu.size(); ++i)
+        if (pg[i] >= 0 && pu[i] >= 0) {
+            x.push_back(pg[i]);
+            y.push_back(pu[i]);
+            id.push_back(static_cast<double>(i));
+        }
+    out.neurons = static_cast<std::int64_t>(x.size());
+    if (x.size() < 3) return out;
+    const auto t = stats::spearman_test(std::span<const double>(x), std::span<const double>(y),
+                                        stats::Alternative::greater);
+    out.spearman = t.r;
+    out.neg_log10_p = t.neg_log10_p;
+    out.identity_spearman =
+        stats::spearman(std::span<const double>(x), std::span<const double>(id));
+    return out;
+}
+
+NeuronMatchingResult neuron_matching(const PairContext& ctx) {
+    NeuronMatchingResult r;
+    const int la = ctx.a.num_layers(), lb = ctx.b.num_layers();
+    r.layers_a = la, r.layers_b = lb;
+    r.scores.assign(static_cast<std::size_t>(la * lb), std::numeric_limits<double>::quiet_NaN());
+    r.cells.assign(static_cast<std::size_t>(la * lb), {});
+    std::vector<std::pair<int, int>> todo;
+    const bool all = static_cast<std::int64_t>(la) * lb <= ctx.rule.max_layer_pairs;
+    for (int i = 0; i < la; ++i)
+        for (int j = 0; j < lb; ++j) {
+            const double diag = lb > 1 ? static_cast<double>(j) * (la - 1) / (lb - 1) : 0.0;
+            if (all || std::fabs(i - diag) <= 2.0) todo.emplace_back(i, j);
+        }
+    stats::parallel_for(todo.size(), [&](std::size_t k) {
+        const auto [i, j] = todo[k];
+        const auto ba = mlp_blocks(ctx.a, i), bb = mlp_blocks(ctx.b, j);
+        if (ba.empty() || bb.empty()) return;
+        std::vector<BlockMatch> m(ba.size() * bb.size());
+        for (std::size_t x = 0; x < ba.size(); ++x)
+            for (std::size_t y = 0; y < bb.size(); ++y) m[x * bb.size() + y] = match_blocks(ctx, ba[x], bb[y]);
+        LayerPairScore cell;
+        std::size_t best = 0;
+        for (std::size_t q = 1; q < m.size(); ++q)
+            if (m[q].neg_log10_p > m[best].neg_log10_p) best = q;
+        cell.best = m[best];
+        cell.expert_a = ba[best / bb.size()].expert;
+        cell.expert_b = bb[best % bb.size()].expert;
+        if (ba.size() > 1 && bb.size() > 1) {
+            // Experts first: assignment of A's blocks to B's on their evidence, then Fisher.
+            std::vector<double> ev(m.size());
+            for (std::size_t q = 0; q < m.size(); ++q) ev[q] = m[q].neg_log10_p;
+            const auto asg = stats::solve_assignment(ev.data(), static_cast<std::int64_t>(ba.size()),
+                                                     static_cast<std::int64_t>(bb.size()),
+                                                     stats::Objective::maximize);
+            std::vector<double> logs;
+            for (std::size_t x = 0; x < ba.size(); ++x)
+                if (asg.row_to_col[x] >= 0)
+                    logs.push_back(-ev[x * bb.size() + asg.row_to_col[x]] * std::log(10.0));
+            // Choosing the expert assignment is itself a search: correct by log10(#blocks!).
+            const double penalty = std::lgamma(static_cast<double>(std::min(ba.size(), bb.size())) + 1.0) /
+                                   std::log(10.0);
+            cell.neg_log10_p = std::max(0.0, stats::neg_log10(stats::fisher_combine_log(logs)) - penalty);
+        } else {
+            cell.neg_log10_p = std::max(0.0, m[best].neg_log10_p - std::log10(static_cast<double>(m.size())));
+        }
+        r.cells[i * lb + j] = cell;
+        r.scores[i * lb + j] = cell.neg_log10_p;
+    });
+    std::vector<double> filled = r.scores;
+    for (auto& v : filled)
+        if (std::isnan(v)) v = 0.0;
+    const auto best = stats::best_matches(filled, la, lb);
+    std::vector<double> logs;
+    for (const auto& b : best) {
+        r.best_a_for_b.push_back(b.a_layer);
+        r.best_corrected.push_back(b.corrected_neg_log10_p);
+        logs.push_back(-b.corrected_neg_log10_p * std::log(10.0));
+    }
+    r.combined_neg_log10_p = logs.empty() ? 0.0 : stats::neg_log10(stats::fisher_combine_log(logs));
+    return r;
+}
+
+}  // namespace lineage::probes::weights

@@ -1,0 +1,29 @@
+// Positive controls: models made from the claimed parent A at the same settings, each of which the
+// probe must call derived before it may call any pair independent (so every "independent" states
+// its power). Built lazily as views over A - each tensor is transformed when read, so a control of
+// a 7B model costs no extra memory:
+//   finetune_noise - every matrix plus Gaussian noise of rule.control_noise_relative_std x its std
+//   pruning        - the middle layer dropped and rule.control_prune_fraction of the MLP neurons
+//                    of every layer removed
+//   rotation       - norms folded and the residual stream rotated by a random orthogonal matrix
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "probes/weights/model_view.h"
+#include "probes/weights/verdict_rule.h"
+
+namespace lineage::probes::weights {
+
+struct Control {
+    std::string name;
+    std::unique_ptr<ModelView> view;
+};
+
+std::vector<Control> make_controls(const ModelView& parent, const VerdictRule& rule,
+                                   std::uint64_t seed);
+
+}  // namespace lineage::probes::weights

@@ -1,0 +1,66 @@
+// The architecture table (see architecture.h). Values checked against transformers 5.23's
+// modeling_{llama,mistral,qwen2,qwen3}.py and their configuration defaults.
+#include "reference_model/architecture/architecture.h"
+
+#include <array>
+
+#include "weights/core/error.h"
+
+namespace lineage::model {
+
+namespace {
+
+using N = NormKind;
+using B = BiasRule;
+using S = SlidingRule;
+using R = RopeStyle;
+using A = Activation;
+
+constexpr std::array kArchitectures{
+    //               name                  norm    rope     bias           qk_norm sliding         tie    activation
+    ArchitectureSpec{"LlamaForCausalLM",   N::rms, R::neox, B::config_all, false,  S::none,        false, A::silu},
+    ArchitectureSpec{"MistralForCausalLM", N::rms, R::neox, B::none,       false,  S::all_layers,  false, A::silu},
+    ArchitectureSpec{"Qwen2ForCausalLM",   N::rms, R::neox, B::always_qkv, false,  S::layer_types, false, A::silu},
+    ArchitectureSpec{"Qwen3ForCausalLM",   N::rms, R::neox, B::config_qkv, true,   S::layer_types, false, A::silu},
+};
+
+struct ActivationName {
+    std::string_view name;
+    Activation activation;
+};
+
+// transformers' ACT2FN names used by the supported families.
+constexpr std::array kActivations{
+    ActivationName{"silu", Activation::silu},
+    ActivationName{"swish", Activation::silu},
+    ActivationName{"gelu", Activation::gelu},
+    ActivationName{"gelu_pytorch_tanh", Activation::gelu_tanh},
+    ActivationName{"gelu_new", Activation::gelu_tanh},
+    ActivationName{"relu", Activation::relu},
+};
+
+}  // namespace
+
+std::span<const ArchitectureSpec> supported_architectures() { return kArchitectures; }
+
+std::string supported_architecture_list() {
+    std::string s;
+    for (const auto& a : kArchitectures) s += (s.empty() ? "" : ", ") + std::string(a.name);
+    return s;
+}
+
+const ArchitectureSpec& find_architecture(std::string_view name, std::string_view where) {
+    for (const auto& a : kArchitectures)
+        if (a.name == name) return a;
+    throw UnsupportedError(where, "architecture '" + std::string(name) +
+                                      "' is not supported by the reference transformer (supported: " +
+                                      supported_architecture_list() + ")");
+}
+
+Activation parse_activation(std::string_view hidden_act, std::string_view where) {
+    for (const auto& a : kActivations)
+        if (a.name == hidden_act) return a.activation;
+    throw UnsupportedError(where, "hidden_act '" + std::string(hidden_act) + "' is not supported");
+}
+
+}  // namespace lineage::model

@@ -1,0 +1,149 @@
+// simdjson DOM helpers shared by the tokenizer file parsers (see json_dom.h).
+#include "reference_model/tokenizer/json_dom.h"
+
+#include "weights/core/error.h"
+
+namespace lineage::model::json_dom {
+
+namespace dom = simdjson::dom;
+
+void fail(std::string_view where, std::string_view field, std::string_view problem) {
+    if (field.empty()) throw InputError(where, problem);
+    throw InputError(where, "field '" + std::string(field) + "': " + std::string(problem));
+}
+
+simdjson::padded_string read_file(const std::filesystem::path& path) {
+    simdjson::padded_string text;
+    auto error = simdjson::padded_string::load(path.string()).get(text);
+    if (error) throw InputError(path.string(), std::string("cannot read file: ") +
+                                                   simdjson::error_message(error));
+    return text;
+}
+
+namespace {
+
+// simdjson 3.0 rejects integer literals beyond 64 bits, which transformers writes routinely
+// (model_max_length = int(1e30)). Such literals outside strings get ".0" appended so that they
+// parse as doubles, the way Python's json reads them as numbers.
+std::string widen_big_integers(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 16);
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size();) {
+        char c = text[i];
+        if (in_string) {
+            out += c;
+            if (c == '\\' && i + 1 < text.size()) out += text[++i];
+            else if (c == '"') in_string = false;
+            ++i;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            out += c;
+            ++i;
+            continue;
+        }
+        if ((c >= '0' && c <= '9') || c == '-') {
+            std::size_t j = i + (c == '-' ? 1 : 0);
+            while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+            bool plain_integer = j == text.size() || (text[j] != '.' && text[j] != 'e' && text[j] != 'E');
+            out.append(text.substr(i, j - i));
+            if (plain_integer && j - i > 18) out += ".0";
+            i = j;
+            continue;
+        }
+        out += c;
+        ++i;
+    }
+    return out;
+}
+
+}  // namespace
+
+dom::element parse(dom::parser& parser, const simdjson::padded_string& text, std::string_view where) {
+    dom::element root;
+    auto error = parser.parse(text).get(root);
+    if (error == simdjson::NUMBER_ERROR) {
+        // The DOM copies what it keeps, so the widened text may go once parsed.
+        simdjson::padded_string widened(widen_big_integers(std::string_view(text.data(), text.size())));
+        error = parser.parse(widened).get(root);
+    }
+    if (error) throw InputError(where, std::string("invalid JSON: ") + simdjson::error_message(error));
+    return root;
+}
+
+JsonValue to_json_value(dom::element element) {
+    switch (element.type()) {
+        case dom::element_type::ARRAY: {
+            JsonValue::Array out;
+            for (dom::element item : dom::array(element)) out.push_back(to_json_value(item));
+            return JsonValue(std::move(out));
+        }
+        case dom::element_type::OBJECT: {
+            JsonValue::Object out;
+            for (dom::key_value_pair kv : dom::object(element)) {
+                bool replaced = false;  // duplicate keys: the last one wins, keys stay unique
+                for (auto& [k, v] : out)
+                    if (k == kv.key) {
+                        v = to_json_value(kv.value);
+                        replaced = true;
+                    }
+                if (!replaced) out.emplace_back(std::string(kv.key), to_json_value(kv.value));
+            }
+            return JsonValue(std::move(out));
+        }
+        case dom::element_type::INT64: return JsonValue(std::int64_t(element));
+        case dom::element_type::UINT64: return JsonValue(std::uint64_t(element));
+        case dom::element_type::DOUBLE: return JsonValue(double(element));
+        case dom::element_type::STRING: return JsonValue(std::string_view(element));
+        case dom::element_type::BOOL: return JsonValue(bool(element));
+        case dom::element_type::NULL_VALUE: return JsonValue();
+    }
+    return JsonValue();
+}
+
+std::optional<dom::element> optional_field(dom::object object, std::string_view key) {
+    dom::element value;
+    if (object.at_key(key).get(value)) return std::nullopt;
+    if (value.is_null()) return std::nullopt;
+    return value;
+}
+
+std::optional<std::string> optional_string(dom::object object, std::string_view key,
+                                           std::string_view where, std::string_view field) {
+    auto value = optional_field(object, key);
+    if (!value) return std::nullopt;
+    std::string_view s;
+    if (value->get_string().get(s)) fail(where, field, "expected a string");
+    return std::string(s);
+}
+
+std::optional<bool> optional_bool(dom::object object, std::string_view key, std::string_view where,
+                                  std::string_view field) {
+    auto value = optional_field(object, key);
+    if (!value) return std::nullopt;
+    bool b = false;
+    if (value->get_bool().get(b)) fail(where, field, "expected true or false");
+    return b;
+}
+
+std::optional<std::int64_t> optional_int(dom::object object, std::string_view key,
+                                         std::string_view where, std::string_view field) {
+    auto value = optional_field(object, key);
+    if (!value) return std::nullopt;
+    std::int64_t i = 0;
+    if (value->get_int64().get(i)) fail(where, field, "expected an integer");
+    return i;
+}
+
+std::optional<double> optional_number(dom::object object, std::string_view key,
+                                      std::string_view where, std::string_view field) {
+    auto value = optional_field(object, key);
+    if (!value) return std::nullopt;
+    double d = 0;
+    if (value->get_double().get(d)) fail(where, field, "expected a number");
+    return d;
+}
+
+}  // namespace lineage::model::json_dom
