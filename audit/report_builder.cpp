@@ -281,25 +281,67 @@ reports::Heatmap heatmap_of(Language lang, const SimilarityMatrix& m) {
 reports::Section evidence_section(Language lang, const AuditResult& r) {
     reports::Section s{"weight-evidence", msg(lang, "section.evidence"), {}};
     s.blocks.push_back(reports::Paragraph{msg(lang, "evidence.intro")});
-    // Findings per base, the deciding statistic beside its null range.
-    reports::Table t;
-    t.caption = msg(lang, "evidence.table.caption");
-    t.columns = {msg(lang, "ui.col.component"), msg(lang, "evidence.col.base"), msg(lang, "ui.col.relation"),
-                 msg(lang, "ui.col.statistic"), msg(lang, "evidence.col.null"), msg(lang, "ui.col.p_value"),
-                 msg(lang, "ui.col.power"), msg(lang, "evidence.col.evidence")};
-    t.numeric = {false, false, false, true, true, true, true, false};
     std::vector<const Finding*> weight;
     for (const auto& f : r.evidence.findings) {
         if (f.kind == FindingKind::weight_lineage) weight.push_back(&f);
+    }
+    if (weight.empty()) {
+        s.blocks.push_back(reports::Paragraph{msg(lang, "evidence.none")});
+        for (const auto& m : r.evidence.matrices) s.blocks.push_back(heatmap_of(lang, m));
+        return s;
     }
     std::stable_sort(weight.begin(), weight.end(), [](const Finding* a, const Finding* b) {
         if (a->component != b->component) return component_before(a->component, b->component);
         return a->base < b->base;
     });
+
+    // One row per base: how its comparison came out, and the strongest evidence against independence.
+    reports::Table per_base;
+    per_base.caption = msg(lang, "evidence.bases.caption");
+    per_base.columns = {msg(lang, "evidence.col.base"), msg(lang, "ui.relation.derived"),
+                        msg(lang, "ui.relation.independent"), msg(lang, "ui.relation.inconclusive"),
+                        msg(lang, "evidence.col.strongest"), msg(lang, "ui.col.p_value")};
+    per_base.numeric = {false, true, true, true, false, true};
+    for (const auto& b : r.bases) {
+        int counts[3] = {0, 0, 0};
+        const Finding* strongest = nullptr;
+        for (const Finding* f : weight) {
+            if (f->base != b.label) continue;
+            ++counts[f->relation == "derived" ? 0 : f->relation == "independent" ? 1 : 2];
+            bool exact = f->relation == "derived" && !f->p_value;
+            bool stronger = !strongest || (exact && strongest->p_value) ||
+                            (f->p_value && strongest->p_value && *f->p_value < *strongest->p_value);
+            if (stronger) strongest = f;
+        }
+        if (counts[0] + counts[1] + counts[2] == 0) continue;
+        per_base.rows.push_back(
+            {{b.label, reports::Tone::neutral},
+             {std::to_string(counts[0]), counts[0] ? reports::Tone::bad : reports::Tone::muted},
+             {std::to_string(counts[1]), reports::Tone::neutral},
+             {std::to_string(counts[2]), counts[2] ? reports::Tone::warn : reports::Tone::muted},
+             {strongest ? strongest->component : "", reports::Tone::neutral},
+             {strongest ? (strongest->relation == "derived" && !strongest->p_value ? msg(lang, "evidence.exact")
+                                                                                   : reports::p_value_text(strongest->p_value))
+                        : "",
+              reports::Tone::neutral}});
+    }
+    if (!per_base.rows.empty()) s.blocks.push_back(std::move(per_base));
+    for (const auto& m : r.evidence.matrices) s.blocks.push_back(heatmap_of(lang, m));
+
+    // Every finding, the deciding statistic beside its null range (folded: it is long).
+    reports::Table t;
+    t.caption = msg(lang, "evidence.table.caption");
+    t.collapsible = true;
+    t.columns = {msg(lang, "ui.col.component"), msg(lang, "evidence.col.base"), msg(lang, "ui.col.relation"),
+                 msg(lang, "ui.col.statistic"), msg(lang, "evidence.col.null"), msg(lang, "ui.col.p_value"),
+                 msg(lang, "ui.col.power"), msg(lang, "evidence.col.evidence")};
+    t.numeric = {false, false, false, false, true, true, true, false};
+    t.wide = {false, false, false, false, false, false, false, true};
     for (const Finding* f : weight) {
         Relation rel = f->relation == "derived" ? Relation::derived
                        : f->relation == "independent" ? Relation::independent : Relation::inconclusive;
-        std::string stat = f->statistic.empty() ? "" : f->statistic + (f->strength ? " " + reports::fixed(*f->strength, 3) : "");
+        std::string stat = f->statistic;
+        if (!stat.empty() && f->strength) stat.append(" ").append(reports::fixed(*f->strength, 3));
         std::string base = f->base_component.empty() ? f->base : f->base + ": " + f->base_component;
         t.rows.push_back({{f->component, reports::Tone::neutral},
                           {base, reports::Tone::neutral},
@@ -310,12 +352,7 @@ reports::Section evidence_section(Language lang, const AuditResult& r) {
                           {power_text(f->power), reports::Tone::neutral},
                           {f->evidence, reports::Tone::neutral}});
     }
-    if (t.rows.empty()) {
-        s.blocks.push_back(reports::Paragraph{msg(lang, "evidence.none")});
-    } else {
-        s.blocks.push_back(std::move(t));
-    }
-    for (const auto& m : r.evidence.matrices) s.blocks.push_back(heatmap_of(lang, m));
+    s.blocks.push_back(std::move(t));
     return s;
 }
 
@@ -332,6 +369,7 @@ reports::Section tokenizer_section(Language lang, const AuditResult& r) {
                  msg(lang, "tokenizer.col.order"), msg(lang, "tokenizer.col.order_null"),
                  msg(lang, "evidence.col.evidence")};
     t.numeric = {false, false, true, true, true, true, true, false};
+    t.wide = {false, false, false, false, false, false, false, true};
     reports::Chart chart;
     chart.kind = reports::ChartKind::bar;
     chart.title = msg(lang, "tokenizer.chart.title");

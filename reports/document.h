@@ -101,6 +101,9 @@ struct Table {
     std::vector<std::string> columns;
     std::vector<bool> numeric;  // per column: right-aligned, monospace digits (may be shorter)
     std::vector<std::vector<TableCell>> rows;
+    // Long detail tables: the HTML page shows them folded (<details>, no script needed).
+    bool collapsible = false;
+    std::vector<bool> wide;  // per column: free text that needs room (may be shorter)
 };
 
 // A named matrix, e.g. candidate layer (rows) x base layer (columns) similarity.

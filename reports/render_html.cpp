@@ -52,12 +52,13 @@ p{margin:0 0 12px}
 table{border-collapse:collapse;width:100%;margin:4px 0 14px;font-size:14px}
 caption{caption-side:top;text-align:left;font-weight:600;padding:0 0 6px}
 th,td{border-bottom:1px solid var(--line);padding:6px 10px;text-align:left;vertical-align:top}
-th{background:#f0f2f6;font-weight:600;font-size:13px;color:#3a4254;white-space:nowrap}
+th{background:#f0f2f6;font-weight:600;font-size:13px;color:#3a4254}
 tbody tr:nth-child(even) td{background:#fafbfc}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.mono,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono",monospace;font-size:12.5px;overflow-wrap:anywhere}
 td.name{white-space:nowrap}
-td.wide{min-width:260px}
+td.wide{min-width:240px}
+details.fold{margin:6px 0 14px}details.fold>summary{cursor:pointer;font-weight:600;color:var(--accent);margin-bottom:6px}
 .scroll{overflow-x:auto;max-width:100%}
 .pill{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12.5px;font-weight:600;white-space:nowrap}
 .t-good{color:var(--good)}.t-bad{color:var(--bad)}.t-warn{color:var(--warn)}.t-muted{color:var(--muted)}
@@ -121,15 +122,20 @@ struct BlockRenderer {
         o << "</dl>\n";
     }
     void operator()(const Table& t) {
+        if (t.collapsible) {
+            o << "<details class=\"fold\"><summary>" << html(t.caption) << " ("
+              << html(format(lang, "ui.table.rows", {std::to_string(t.rows.size())})) << ")</summary>";
+        }
         o << "<div class=\"scroll\"><table>";
-        if (!t.caption.empty()) o << "<caption>" << html(t.caption) << "</caption>";
+        if (!t.caption.empty() && !t.collapsible) o << "<caption>" << html(t.caption) << "</caption>";
         table_head(o, t.columns, t.numeric);
         o << "<tbody>\n";
         for (const auto& row : t.rows) {
             o << "<tr>";
             for (std::size_t i = 0; i < row.size(); ++i) {
                 bool num = i < t.numeric.size() && t.numeric[i];
-                std::string cls = num ? "num" : i == 0 ? "name" : "";
+                bool wide = i < t.wide.size() && t.wide[i];
+                std::string cls = num ? "num" : wide ? "wide" : i == 0 ? "name" : "";
                 if (row[i].tone != Tone::neutral) {
                     if (!cls.empty()) cls += ' ';
                     cls += tone_class(row[i].tone);
@@ -139,6 +145,7 @@ struct BlockRenderer {
             o << "</tr>\n";
         }
         o << "</tbody></table></div>\n";
+        if (t.collapsible) o << "</details>\n";
     }
     void operator()(const Heatmap& h) {
         int id = ++figure_counter;
@@ -198,8 +205,8 @@ void findings(std::ostringstream& o, const Report& report) {
         for (const auto& f : report.policy_findings) {
             Tone tone = f.severity == "fail" ? Tone::bad : f.severity == "warn" ? Tone::warn : Tone::muted;
             o << "<tr><td><span class=\"pill " << tone_class(tone) << "\">"
-              << html(detail::severity_label(lang, f.severity)) << "</span></td><td class=\"mono\">"
-              << html(f.rule) << "</td><td class=\"mono\">" << html(f.component) << "</td><td class=\"wide\">"
+              << html(detail::severity_label(lang, f.severity)) << "</span></td><td class=\"mono name\">"
+              << html(f.rule) << "</td><td class=\"mono name\">" << html(f.component) << "</td><td class=\"wide\">"
               << html(f.message) << "</td></tr>\n";
         }
         o << "</tbody></table></div>";
@@ -228,7 +235,7 @@ void components(std::ostringstream& o, const Report& report) {
                    std::string(message(lang, "ui.col.source")), std::string(message(lang, "ui.col.p_value")),
                    std::string(message(lang, "ui.col.statistic")), std::string(message(lang, "ui.col.power")),
                    std::string(message(lang, "ui.col.reason"))},
-               {false, false, false, true, true, true, false});
+               {false, false, false, true, false, true, false});
     o << "<tbody>\n";
     for (const auto& c : report.components) {
         std::string stat = c.statistic;
@@ -236,7 +243,7 @@ void components(std::ostringstream& o, const Report& report) {
         o << "<tr><td class=\"mono name\">" << html(c.name) << "</td><td><span class=\"pill "
           << tone_class(relation_tone(c.relation)) << "\">" << html(detail::relation_label(lang, c.relation))
           << "</span></td><td class=\"mono\">" << html(detail::source_text(c)) << "</td><td class=\"num\">"
-          << html(p_value_text(c.p_value)) << "</td><td class=\"num\">" << html(stat)
+          << html(p_value_text(c.p_value)) << "</td><td>" << html(stat)
           << "</td><td class=\"num\">" << html(c.power) << "</td><td class=\"wide\">" << html(c.reason) << "</td></tr>\n";
     }
     o << "</tbody></table></div></section>\n";

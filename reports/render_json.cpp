@@ -99,6 +99,7 @@ struct BlockWriter {
         w.key("numeric").begin_array();
         for (std::size_t i = 0; i < t.columns.size(); ++i) w.boolean(i < t.numeric.size() && t.numeric[i]);
         w.end_array();
+        w.key("collapsible").boolean(t.collapsible);
         w.key("rows").begin_array();
         for (const auto& row : t.rows) {
             w.begin_array();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "weights/core/error.h"
+#include "weights/core/mapped_file.h"
 
 namespace lineage::weights {
 namespace {
@@ -91,7 +92,12 @@ std::string content_digest(std::span<const TensorInfo> tensors) {
         h.update_u64(t->shape.size());
         for (auto d : t->shape) h.update_u64(static_cast<std::uint64_t>(d));
         h.update_u64(t->bytes.size());
-        h.update(t->bytes.data(), t->bytes.size());
+        constexpr std::size_t kChunk = 16u << 20;  // hash, then unmap, 16 MiB at a time
+        for (std::size_t off = 0; off < t->bytes.size(); off += kChunk) {
+            const auto part = t->bytes.subspan(off, std::min(kChunk, t->bytes.size() - off));
+            h.update(part.data(), part.size());
+            if (t->bytes.size() > kChunk) release_pages(part);
+        }
     }
     return h.hex();
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "weights/core/convert.h"
+#include "weights/core/mapped_file.h"
 #include "weights/digest.h"
 
 namespace lineage::weights {
@@ -44,6 +45,7 @@ void count_nonfinite(const TensorInfo& t, std::uint64_t& nan_count, std::uint64_
         }
         nan_count = nans;
         inf_count = infs;
+        if (t.bytes.size() > (16u << 20)) release_pages(t.bytes);
         return;
     }
     stream_f32(t, 1 << 16, [&](std::uint64_t, std::span<const float> v) {

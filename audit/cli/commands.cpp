@@ -7,17 +7,23 @@
 namespace lineage::cli {
 
 std::function<int()> setup_inspect(CLI::App& sub);
+std::function<int()> setup_run(CLI::App& sub);
 std::function<int()> setup_compare(CLI::App& sub);
 std::function<int()> setup_tokenizer(CLI::App& sub);
+std::function<int()> setup_audit(CLI::App& sub);
 
 std::span<const Command> all_commands() {
     static const std::array commands{
         Command{"inspect", "Describe a checkpoint: architecture, parameters, tensors, digests",
                 setup_inspect},
+        Command{"run", "Greedy generation with the reference transformer; --dump-hidden writes hidden states",
+                setup_run},
         Command{"compare", "Weight lineage of A and B: derived, independent or inconclusive, with p-values",
                 setup_compare},
         Command{"tokenizer", "Tokenizer lineage of A and B: identical, extended, pruned, shifted, reordered or independent",
                 setup_tokenizer},
+        Command{"audit", "Audit a candidate against base models under a policy: pass, fail or inconclusive, with a report",
+                setup_audit},
     };
     return commands;
 }

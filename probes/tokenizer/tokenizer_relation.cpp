@@ -120,7 +120,9 @@ RelationFinding classify_relation(const TokenizerComparison& c) {
     }
     if (order_kept) {
         // Order kept but ids moved by varying amounts: tokens were removed (ids compacted).
-        bool b_smaller_base = c.containment_a_in_b < c.containment_b_in_a;  // which side lost tokens
+        // The side mostly inside the other is the base that lost tokens: A inside B means B = A
+        // with A's missing tokens removed and B's own tokens added.
+        bool b_smaller_base = c.containment_a_in_b >= c.containment_b_in_a;
         const std::size_t removed = b_smaller_base ? c.a_only : c.b_only;
         const std::size_t added = b_smaller_base ? c.b_only : c.a_only;
         const IdRange& appended = b_smaller_base ? c.b_appended : c.a_appended;
@@ -131,7 +133,7 @@ RelationFinding classify_relation(const TokenizerComparison& c) {
         if (added) {
             text += "; " + num(static_cast<std::int64_t>(added)) + " tokens added";
             if (appended.count > 0) text += " (" + num(appended.count) + " appended at " + ids(appended) + ")";
-            dir += added ? " and extended" : "";
+            dir += " and extended";
         }
         set(TokenizerRelation::pruned, dir, text + ".");
         return f;

@@ -21,6 +21,12 @@ namespace {
 // by-id table allocation explode.
 constexpr std::int64_t kMaxTokenId = std::int64_t(1) << 24;
 
+// Real vocabularies leave only small gaps between ids (cl100k: 16 unused ids); a bound keeps a
+// crafted file from making the by-id tables huge.
+std::int64_t max_sensible_id(std::size_t count) {
+    return std::min<std::int64_t>(kMaxTokenId, 4 * static_cast<std::int64_t>(count) + 4096);
+}
+
 std::string shown(std::string_view token) {
     constexpr std::size_t kMaxShown = 40;
     std::string out = "'";
@@ -71,6 +77,10 @@ void read_vocab_object(dom::object model, std::string_view where, TokenizerJson&
         ++count;
     }
     if (count == 0) fail(where, "model.vocab", "empty vocabulary");
+    if (max_id >= max_sensible_id(count))
+        fail(where, "model.vocab",
+             "id " + std::to_string(max_id) + " is far beyond the vocabulary's " + std::to_string(count) +
+                 " tokens (gaps that large mean a corrupt or hostile file)");
     out.vocab_by_id.assign(static_cast<std::size_t>(max_id + 1), std::string());
     out.has_id.assign(static_cast<std::size_t>(max_id + 1), false);
     for (dom::key_value_pair kv : vocab) {
@@ -219,8 +229,8 @@ void read_added_tokens(dom::object root, std::string_view where, TokenizerJson& 
         auto id = json_dom::optional_int(o, "id", where, "added_tokens.id");
         auto content = json_dom::optional_string(o, "content", where, "added_tokens.content");
         if (!id || !content) fail(where, "added_tokens", "an entry lacks 'id' or 'content'");
-        if (*id < 0 || *id >= kMaxTokenId)
-            fail(where, "added_tokens", "token " + shown(*content) + " has an invalid id");
+        if (*id < 0 || *id >= max_sensible_id(out.vocab_by_id.size() + list.size()))
+            fail(where, "added_tokens", "token " + shown(*content) + " has an invalid id " + std::to_string(*id));
         if (content->empty()) fail(where, "added_tokens", "an added token is empty");
         t.id = static_cast<std::int32_t>(*id);
         t.content = std::move(*content);

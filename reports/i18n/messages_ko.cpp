@@ -63,6 +63,7 @@ constexpr Message kMessages[] = {
     {"ui.footer", "Lineage {0} ({1})로 생성했습니다. 이 페이지는 자체 완결형이며 네트워크에서 아무것도 불러오지 않습니다."},
     {"ui.heatmap.too_wide", "{0} × {1} 행렬은 텍스트 표로 보기에 너무 넓습니다. HTML 보고서나 JSON 기록을 확인하십시오."},
     {"ui.heatmap.marked_legend", "[대괄호] 안의 칸이 정렬된 층 대응을 이룹니다."},
+    {"ui.table.rows", "{0}개 행"},
     {"ui.heatmap.empty", "측정된 값이 없습니다."},
 
     // ---- report and banner ----
@@ -139,6 +140,9 @@ constexpr Message kMessages[] = {
     {"evidence.col.base", "기준 모델"},
     {"evidence.col.null", "독립 모델 범위"},
     {"evidence.col.evidence", "증거"},
+    {"evidence.bases.caption", "기준 모델별 결과"},
+    {"evidence.col.strongest", "가장 강한 증거"},
+    {"evidence.exact", "그대로 재사용"},
     {"evidence.none", "가중치 비교를 수행하지 않았습니다."},
     {"evidence.heatmap.title", "{0}: 심사 대상 층 × {1} 층"},
     {"evidence.heatmap.caption", "각 칸은 심사 대상의 한 층과 기준 모델의 한 층을 비교한 값입니다. 색이 진할수록 더 유사합니다."},

@@ -41,7 +41,7 @@ def full(smoke=False):
     seq, batch = 128, 12
     base_steps = 500
     quarter = [0, base_steps // 4, base_steps // 2]
-    settings = dict(name="smoke" if smoke else "full", seq_len=seq, batch=batch, threads=2,
+    settings = dict(name="smoke" if smoke else "full", seq_len=seq, batch=batch, threads=1,
                     caps=dict(en_docs=2_500_000, en_man=1_500_000, ko=3_000_000, sft=1_000_000))
     tokenizers = [
         dict(id="T1", vocab=4096, corpora=["en_docs", "ko"],
@@ -58,7 +58,7 @@ def full(smoke=False):
                   "hardest negative: A's architecture, tokenizer and data; other seed and order"),
         _pretrain("C", c_shape, "T2", "en_docs", 3, 103, base_steps, 3e-3, "float32", quarter,
                   "Llama class with its own tokenizer"),
-        _pretrain("D", d_shape, "T1", "en_docs", 4, 104, 350, 2.5e-3, "bfloat16", (),
+        _pretrain("D", d_shape, "T1", "en_docs", 4, 104, 250, 2.5e-3, "bfloat16", (),
                   "wider (hidden 192), shared tokenizer"),
         _finetune("A-sft", "A", "sft", 11, 111, 150, 1e-3, "bfloat16",
                   "supervised fine-tune on chat-formatted man-page Q&A"),
@@ -67,7 +67,7 @@ def full(smoke=False):
         _finetune("A-cpt-ko", "A", "ko", 13, 113, base_steps, 2e-3, "bfloat16",
                   "continued pretraining on Korean for as many tokens as A saw"),
         dict(id="A-lora", kind="lora", role="derived", parent="A", data="sft", seed=14,
-             data_seed=114, steps=200, lr=3e-3, rank=8, alpha=16, dtype="float32",
+             data_seed=114, steps=150, lr=3e-3, rank=8, alpha=16, dtype="float32",
              note="LoRA r=8 on every linear layer, trained then merged",
              edges=[dict(parent="A", type="derived", components=ALL)]),
         _edit("A-perm", "A", "permute", "float32",
@@ -78,14 +78,14 @@ def full(smoke=False):
         _edit("A-drop", "A", "drop_layers", "float32",
               "layer 2 dropped, then 60 healing steps", heal_steps=60, keep=[0, 1, 3]),
         _edit("A-dus", "A", "duplicate_layers", "float32",
-              "depth up-scaling 4 -> 6 layers (0,1,2,1,2,3), then 200 steps", heal_steps=200,
+              "depth up-scaling 4 -> 6 layers (0,1,2,1,2,3), then 120 steps", heal_steps=120,
               layer_map=[0, 1, 2, 1, 2, 3]),
         _edit("A-vocab", "A", "extend_vocab", "float32",
               "256 Korean words appended to T1 (ids 4096..), rows initialised from their old "
               "pieces, 150 steps on Korean", heal_steps=150, new_tokens=256),
         _edit("A-moe", "A", "upcycle_moe", "bfloat16",
-              "dense MLP upcycled to 4 experts (top-2, Qwen3-MoE), noise 1%, 150 steps",
-              heal_steps=150, experts=4, top_k=2, noise=0.01, seed=17),
+              "dense MLP upcycled to 4 experts (top-2, Qwen3-MoE), noise 1%, 100 steps",
+              heal_steps=100, experts=4, top_k=2, noise=0.01, seed=17),
         dict(id="A-merge", kind="merge", role="derived", parents=["A-sft", "A-ft-man"],
              dtype="float32", note="uniform weight average of two fine-tunes of A",
              edges=[dict(parent="A-sft", type="derived", components=ALL),
@@ -95,10 +95,10 @@ def full(smoke=False):
         _edit("A-noise", "A", "noise", "float32",
               "Gaussian noise with std = 1.0 x each matrix's std added", relative_std=1.0, seed=18),
         _edit("A-reinit", "A", "reinit_layers", "float32",
-              "layers 2-3 re-initialised, then the whole model trained 200 steps",
-              heal_steps=200, layers=[2, 3], seed=19),
+              "layers 2-3 re-initialised, then the whole model trained 150 steps",
+              heal_steps=150, layers=[2, 3], seed=19),
         dict(id="A-student", kind="distill", role="distilled", teacher="A", shape=s,
-             tokenizer="T1", data="en_docs", seed=21, data_seed=121, steps=400, lr=3e-3,
+             tokenizer="T1", data="en_docs", seed=21, data_seed=121, steps=250, lr=3e-3,
              dtype="bfloat16", note="fresh weights distilled from A's logits (KL)",
              edges=[dict(parent="A", type="distilled", components=[])]),
         dict(id="BA-lift", kind="lift", role="derived", parent="B", donor="A", layers=[0, 1],
@@ -110,7 +110,7 @@ def full(smoke=False):
                     dict(parent="A", type="derived", components=["layers.0", "layers.1"],
                          layer_map=[0, 1, None, None])]),
         dict(id="E", kind="finetune", role="chain", parent="B", data="en_man", seed=23,
-             data_seed=123, steps=300, lr=2e-3, dtype="float32", checkpoints=[50, 150],
+             data_seed=123, steps=200, lr=2e-3, dtype="float32", checkpoints=[50, 100],
              note="a run presented as 'from scratch' whose first checkpoint (step 50) is a "
                   "fine-tune of B",
              edges=[dict(parent="B", type="derived", components=ALL)]),
@@ -138,8 +138,8 @@ def full(smoke=False):
         dict(id="chain-A-spliced", truth="broken", broken_at=250, steps=[0, 125, 250, 500],
              models=["A@0", "A@125", "B@250", "A"],
              note="A's run with B's step-250 checkpoint spliced in"),
-        dict(id="chain-E-not-from-scratch", truth="origin-not-independent", steps=[50, 150, 300],
-             models=["E@50", "E@150", "E"], origin_parent="B",
+        dict(id="chain-E-not-from-scratch", truth="origin-not-independent", steps=[50, 100, 200],
+             models=["E@50", "E@100", "E"], origin_parent="B",
              note="claims to start from scratch, but its first checkpoint is B fine-tuned 50 steps"),
     ]
     if smoke:

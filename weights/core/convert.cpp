@@ -19,9 +19,12 @@
 #include <string>
 
 #include "weights/core/error.h"
+#include "weights/core/mapped_file.h"
 
 namespace lineage::weights {
 namespace {
+
+constexpr std::size_t kReleaseAbove = 16u << 20;  // stream_f32 unmaps consumed pages above 16 MiB
 
 inline float bits_to_float(std::uint32_t b) { return std::bit_cast<float>(b); }
 
@@ -232,6 +235,12 @@ void stream_f32(const TensorInfo& tensor, std::size_t chunk_elements,
             throw UnsupportedError(tensor.file, "tensor '" + tensor.name + "': " + e.what());
         }
         fn(first, chunk);
+        // Big tensors: unmap what has been read so resident memory stays bounded.
+        if (tensor.bytes.size() > kReleaseAbove) {
+            const auto begin = *bytes_for_elements(tensor.dtype, first);
+            const auto end = *bytes_for_elements(tensor.dtype, first + n);
+            release_pages(tensor.bytes.subspan(begin, end - begin));
+        }
     }
 }
 

@@ -33,4 +33,9 @@ private:
     std::size_t size_ = 0;
 };
 
+// Drops this process's mapping of the whole pages inside `bytes` (a view into a MappedFile); the
+// data stays in the page cache and is mapped again on the next access. Streaming code calls it on
+// what it has consumed, so resident memory stays bounded whatever the model size.
+void release_pages(std::span<const std::byte> bytes);
+
 }  // namespace lineage::weights

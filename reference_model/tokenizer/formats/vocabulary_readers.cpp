@@ -121,10 +121,18 @@ Vocabulary vocabulary_from_tokenizer_json(const TokenizerJson& tj) {
     const std::size_t n = tj.vocab_by_id.size();
     v.bytes_by_id.resize(n);
     v.kind_by_id.assign(n, TokenKind::absent);
+    // Added tokens are written as plain text even inside a byte-level vocabulary (DeepSeek V3
+    // lists its specials in model.vocab): they are not decoded through the byte map.
+    std::vector<bool> is_added(n, false);
+    for (const AddedToken& t : tj.added_tokens)
+        if (t.id >= 0 && static_cast<std::size_t>(t.id) < n) is_added[static_cast<std::size_t>(t.id)] = true;
     for (std::size_t id = 0; id < n; ++id) {
         if (!tj.has_id[id]) continue;
         const std::string& surface = tj.vocab_by_id[id];
-        if (v.hints.byte_level) {
+        if (is_added[id]) {
+            v.bytes_by_id[id] = surface;
+            v.kind_by_id[id] = TokenKind::normal;  // kind set from the added-token entry below
+        } else if (v.hints.byte_level) {
             auto bytes = decode_byte_level(surface);
             if (!bytes)
                 throw InputError(tj.path, "token " + std::to_string(id) + " '" + surface.substr(0, 40) +
