@@ -94,7 +94,7 @@ Checkpoint Checkpoint::open(const std::string& path_or_model_id) {
     std::unordered_map<std::string, std::size_t> file_of;  // tensor name -> file number
     for (std::size_t f = 0; f < impl->files.size(); ++f) {
         const std::string where = impl->files[f].string();
-        if (loc.single_file) check_inside(impl->files[f], loc.trust_root);
+        check_inside(impl->files[f], loc.trust_root);
         auto map = MappedFile::open(where);
         const auto header = parse_safetensors(map->bytes(), where);
         for (const auto& e : header.tensors) {

@@ -235,7 +235,7 @@ TensorRole classify_tensor(std::string_view name) {
     } else if (stem.ends_with(".bias")) {
         stem.remove_suffix(5);
         out.is_bias = true;
-    } else if (stem.ends_with("_bias")) {
+    } else if (stem.ends_with("_proj_bias")) {
         out.is_bias = true;  // fused expert biases keep "_bias" in the pattern
     }
 

@@ -10,6 +10,7 @@ std::function<int()> setup_inspect(CLI::App& sub);
 std::function<int()> setup_run(CLI::App& sub);
 std::function<int()> setup_compare(CLI::App& sub);
 std::function<int()> setup_tokenizer(CLI::App& sub);
+std::function<int()> setup_probe(CLI::App& sub);
 std::function<int()> setup_audit(CLI::App& sub);
 
 std::span<const Command> all_commands() {
@@ -22,6 +23,8 @@ std::span<const Command> all_commands() {
                 setup_compare},
         Command{"tokenizer", "Tokenizer lineage of A and B: identical, extended, pruned, shifted, reordered or independent",
                 setup_tokenizer},
+        Command{"probe", "Activation probe of A and B: hidden-state CKA across layers and next-token agreement",
+                setup_probe},
         Command{"audit", "Audit a candidate against base models under a policy: pass, fail or inconclusive, with a report",
                 setup_audit},
     };

@@ -5,6 +5,7 @@
 // centred element-wise Pearson of same-shape tensors of the same role (same layer, and the layers
 // the alignment maps), against the shuffle null (its exact permutation moments: mean 0, variance
 // 1/(n-1), normal tail); norm vectors also get Spearman rank correlation. Never raw cosine.
+// Per-head q/k norms (dims indexed by RoPE frequency, not exchangeable) are reported, not counted.
 #pragma once
 
 #include <utility>

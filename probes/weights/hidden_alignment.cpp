@@ -107,8 +107,10 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
     double mean = 0;
     for (double v : null_perm) mean += v;
     h.null_mean = mean / null_perm.size();
-    const double perm_margin = obs.perm - perm_null_max;
-    const double rot_margin = square ? obs.rot - rot_null_max : -1.0;
+    // Margins over the null, counted only where the fit also reaches the rule's absolute minimum.
+    const double min_fit = ctx.rule.hidden_map_min_fit;
+    const double perm_margin = obs.perm >= min_fit ? obs.perm - perm_null_max : -1.0;
+    const double rot_margin = square && obs.rot >= min_fit ? obs.rot - rot_null_max : -1.0;
     // A permutation is a special rotation: prefer it unless the rotation fits clearly better.
     if (perm_margin > 0.05 && !(rot_margin > perm_margin + 0.1)) {
         ctx.hidden_map = stats::signed_permutation_matrix(obs.sp, y.cols()).cast<float>();
@@ -126,7 +128,8 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
     } else {
         h.kind = "none";
         h.null_max = std::max(perm_null_max, square ? rot_null_max : 0.0);
-        h.note = "no map fits better than randomly paired tokens: statistics use the stored bases";
+        h.note = "no map fits beyond randomly paired tokens and the minimum fit " +
+                 std::to_string(min_fit) + ": statistics use the stored bases";
     }
     ctx.has_map = h.recovered;
     ComponentStat s;

@@ -68,6 +68,7 @@ VerdictRule load_verdict_rule(const std::string& path) {
     r.cka_max_dims = static_cast<int>(number(j, "cka_max_dims", r.cka_max_dims, path));
     r.hidden_map_null_draws =
         static_cast<int>(number(j, "hidden_map_null_draws", r.hidden_map_null_draws, path));
+    r.hidden_map_min_fit = number(j, "hidden_map_min_fit", r.hidden_map_min_fit, path);
     r.max_layer_pairs = static_cast<int>(number(j, "max_layer_pairs", r.max_layer_pairs, path));
     r.seed = static_cast<std::uint64_t>(number(j, "seed", static_cast<double>(r.seed), path));
     if (const JsonValue* c = j.find("controls"); c && c->is_object()) {

@@ -26,6 +26,10 @@ struct VerdictRule {
     int cka_shuffles = 1000;
     int cka_max_dims = 1024;
     int hidden_map_null_draws = 20;
+    // A hidden map is used only when its fit is beyond the random-pairing null AND at least this:
+    // independently trained models share enough token geometry for a partial linear fit (zoo A vs
+    // B: rotation fit 0.36), which would otherwise align unrelated models functionally.
+    double hidden_map_min_fit = 0.6;
     int max_layer_pairs = 64;
     std::uint64_t seed = 20260523;
     double control_noise_relative_std = 1.0;

@@ -64,7 +64,7 @@ void BpeModel::tokenize(std::string_view piece, std::vector<std::int32_t>& out) 
     bool cacheable = piece.size() < kMaxCachedLength;
     if (cacheable) {
         std::lock_guard<std::mutex> lock(cache_mutex_);
-        auto it = cache_.find(std::string(piece));
+        auto it = cache_.find(piece);  // heterogeneous lookup: no allocation
         if (it != cache_.end()) {
             out.insert(out.end(), it->second.begin(), it->second.end());
             return;

@@ -47,8 +47,12 @@ private:
 
     static constexpr std::size_t kMaxCachedLength = 256;
     static constexpr std::size_t kMaxCacheEntries = 1 << 20;
+    struct TransparentHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
     mutable std::mutex cache_mutex_;
-    mutable std::unordered_map<std::string, std::vector<std::int32_t>> cache_;
+    mutable std::unordered_map<std::string, std::vector<std::int32_t>, TransparentHash, std::equal_to<>> cache_;
 };
 
 }  // namespace lineage::model

@@ -201,7 +201,7 @@ public:
             if (t.compare(0, prefix_.size(), prefix_) == 0)
                 t.erase(0, prefix_.size());
             else
-                t.insert(0, " ");
+                t = " " + t;
         }
     }
 

@@ -139,7 +139,7 @@ public:
         std::vector<PreToken> out;
         out.reserve(pieces.size() * 2);
         for (PreToken& p : pieces) {
-            if (add_prefix_space_ && (p.text.empty() || p.text[0] != ' ')) p.text.insert(0, " ");
+            if (add_prefix_space_ && (p.text.empty() || p.text[0] != ' ')) p.text = " " + p.text;
             if (regex_)
                 split_piece(p, cover(regex_->find_all(p.text), p.text.size(), false), Behavior::isolated, out);
             else if (!p.text.empty())

@@ -222,7 +222,9 @@ TEST_CASE("exact reuse is decisive") {
     Tiny lifted = random_model(22);
     lifted.layers[0] = base.layers[0];  // a lifted block
     const auto a = to_view(base, "A"), b = to_view(lifted, "B");
-    const CompareResult r = compare_models(*a, *b, fast_options());
+    CompareOptions o = fast_options();
+    o.rule.exact_reuse_min_elements = 1024;  // the tiny model's matrices are 32 x 32 .. 96 x 32
+    const CompareResult r = compare_models(*a, *b, o);
     CHECK(r.exact_reuse);
     CHECK(r.verdict == Verdict::derived);
 }

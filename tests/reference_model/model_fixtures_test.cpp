@@ -51,12 +51,13 @@ float max_abs(const float* a, std::size_t n) {
 }
 
 constexpr float kLogitTolerance = 1e-4f;
-// Hidden states: the same 1e-4, relative to the largest magnitude of that layer (values grow
-// along the residual stream).
-constexpr float kHiddenRelTolerance = 1e-5f;
-// transformers computing in bf16 vs our fp32 compute on the same bf16 weights (measured: see
-// the MESSAGE lines; the fixtures' logits have magnitude ~3).
-constexpr float kBf16NativeTolerance = 0.25f;
+// Hidden states: 1e-4 relative to the largest magnitude of that layer (values grow along the
+// residual stream); measured at most 2e-6.
+constexpr float kHiddenRelTolerance = 1e-4f;
+// transformers computing in bf16 vs our fp32 compute on the same bf16 weights, relative to the
+// largest |logit| of the row. Measured on these fixtures (|logit| up to ~8): at most 0.44 absolute,
+// 5.6% of the largest logit; bf16 rounds every activation to 8 significant bits.
+constexpr float kBf16NativeRelTolerance = 0.10f;
 
 void check_model(const std::string& name) {
     CAPTURE(name);
@@ -102,7 +103,7 @@ void check_model(const std::string& name) {
             float diff = max_abs_diff(ours, theirs, count), scale = std::max(1.0f, max_abs(theirs, count));
             CAPTURE(p);
             CAPTURE(l);
-            CHECK(diff <= kHiddenRelTolerance * scale * 10);
+            CHECK(diff <= kHiddenRelTolerance * scale);
             worst_hidden = std::max(worst_hidden, diff / scale);
         }
         const auto gf = g.f32(k + ".final_norm");
@@ -120,8 +121,9 @@ void check_model(const std::string& name) {
             CHECK(diff <= kLogitTolerance);
             worst_logit = std::max(worst_logit, diff);
             if (!native.empty()) {
-                float nd = max_abs_diff(ours, native.data() + i * static_cast<std::size_t>(V), static_cast<std::size_t>(V));
-                CHECK(nd <= kBf16NativeTolerance);
+                const float* theirs = native.data() + i * static_cast<std::size_t>(V);
+                float nd = max_abs_diff(ours, theirs, static_cast<std::size_t>(V));
+                CHECK(nd <= kBf16NativeRelTolerance * max_abs(theirs, static_cast<std::size_t>(V)));
                 worst_native = std::max(worst_native, nd);
             }
         }

@@ -2,6 +2,7 @@
 // 8-bit float pattern by definition, rounding of the narrowing conversions.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>

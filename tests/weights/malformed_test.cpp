@@ -4,7 +4,12 @@
 // runs end to end: `lineage inspect` must exit 3 with exactly one line on stderr.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <fstream>
 #include <functional>
 #include <sstream>

@@ -59,7 +59,8 @@ inline std::string valid_f32_file(const std::vector<std::pair<std::string, std::
     std::string header = "{", data;
     std::uint64_t off = 0;
     for (std::size_t i = 0; i < tensors.size(); ++i) {
-        header += (i ? "," : "") + f32_entry(tensors[i].first, tensors[i].second, off);
+        if (i) header += ",";
+        header += f32_entry(tensors[i].first, tensors[i].second, off);
         for (std::uint64_t k = 0; k < tensors[i].second; ++k) {
             float v = static_cast<float>(k);
             data.append(reinterpret_cast<const char*>(&v), 4);
