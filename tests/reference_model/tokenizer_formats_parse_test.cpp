@@ -167,6 +167,7 @@ TEST_CASE("tiktoken rank files") {
     CHECK(input_error([] { TiktokenRanks::parse("IQ== x\n", "n.t"); }).find("line 1") != std::string::npos);
     CHECK(input_error([] { TiktokenRanks::parse("IQ==0\n", "f.t"); }).find("expected") != std::string::npos);
     CHECK(input_error([] { TiktokenRanks::parse("IQ== 99999999999\n", "big.t"); }).find("2^24") != std::string::npos);
+    CHECK(input_error([] { TiktokenRanks::parse("IQ== 5000000\n", "sparse.t"); }).find("unused") != std::string::npos);
 }
 
 TEST_CASE("tekken.json") {

@@ -1,6 +1,7 @@
 // tiktoken rank-file reader (format in the header).
 #include "reference_model/tokenizer/formats/tiktoken_ranks.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <iterator>
@@ -32,7 +33,13 @@ bool looks_like_tiktoken(std::string_view head) {
 TiktokenRanks TiktokenRanks::parse(std::string_view text, std::string_view where) {
     TiktokenRanks out;
     out.path = std::string(where);
-    std::vector<std::size_t> line_of_rank;
+    struct Entry {
+        std::uint32_t rank;
+        std::size_t line;
+        std::string bytes;
+    };
+    std::vector<Entry> entries;
+    std::uint64_t max_rank = 0;
     std::size_t line_no = 0;
     for (std::size_t pos = 0; pos < text.size();) {
         std::size_t nl = text.find('\n', pos);
@@ -55,19 +62,26 @@ TiktokenRanks TiktokenRanks::parse(std::string_view text, std::string_view where
         auto bytes = decode_base64(b64);
         if (!bytes) fail("invalid base64 '" + std::string(b64.substr(0, 64)) + "'");
         if (bytes->empty()) fail("empty token");
-        if (rank >= out.bytes_by_rank.size()) {
-            out.bytes_by_rank.resize(rank + 1);
-            out.present.resize(rank + 1, false);
-            line_of_rank.resize(rank + 1, 0);
-        }
-        if (out.present[rank])
-            fail("rank " + std::to_string(rank) + " already given on line " + std::to_string(line_of_rank[rank]));
-        out.bytes_by_rank[rank] = std::move(*bytes);
-        out.present[rank] = true;
-        line_of_rank[rank] = line_no;
+        max_rank = std::max(max_rank, rank);
+        entries.push_back({static_cast<std::uint32_t>(rank), line_no, std::move(*bytes)});
+    }
+    if (entries.empty()) throw InputError(std::string(where), "tiktoken rank file holds no tokens (empty vocabulary)");
+    // Ranks are ids: a few gaps are tolerated, a sparse table (a hostile huge rank) is not.
+    if (max_rank >= 2 * entries.size() + 1024)
+        throw InputError(std::string(where), "rank " + std::to_string(max_rank) + " leaves most ids unused (" +
+                                                 std::to_string(entries.size()) + " tokens)");
+    out.bytes_by_rank.resize(max_rank + 1);
+    out.present.resize(max_rank + 1, false);
+    std::vector<std::size_t> line_of_rank(max_rank + 1, 0);
+    for (Entry& e : entries) {
+        if (out.present[e.rank])
+            throw InputError(std::string(where), "line " + std::to_string(e.line) + ": rank " + std::to_string(e.rank) +
+                                                     " already given on line " + std::to_string(line_of_rank[e.rank]));
+        out.bytes_by_rank[e.rank] = std::move(e.bytes);
+        out.present[e.rank] = true;
+        line_of_rank[e.rank] = e.line;
         ++out.count;
     }
-    if (out.count == 0) throw InputError(std::string(where), "tiktoken rank file holds no tokens (empty vocabulary)");
     StringIdMap seen(out.count);
     for (std::size_t r = 0; r < out.bytes_by_rank.size(); ++r) {
         if (!out.present[r]) continue;

@@ -2,7 +2,8 @@
 // `tokenizer.model`): one token per line, "<base64 bytes> <rank>", ranks being token ids. Blank
 // lines are skipped. Special tokens are not in the file (they live in the loading code).
 // Errors (InputError naming file and line): a line without exactly two fields, invalid base64, an
-// empty token, a rank that is not a non-negative integer below 2^24, a rank or token listed twice,
+// empty token, a rank that is not a non-negative integer below 2^24, ranks so sparse that most ids
+// would be unused (a hostile huge rank), a rank or token listed twice,
 // a file with no tokens.
 #pragma once
 
