@@ -136,7 +136,7 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
         try {
             const pw::CheckpointView base(path);
             const pw::CompareResult cr = pw::compare_models(base, candidate, compare_options);
-            add_weight_evidence(cr, label, r.evidence);
+            add_weight_evidence(cr, label, r.evidence, compare_options.rule.token_agreement_max_fraction_independent);
         } catch (const UnsupportedError& e) {
             r.evidence.skipped.push_back({"weights", label, "audit.skip.failed", e.what()});
         }

@@ -81,8 +81,9 @@ void print_human(const act::ProbeResult& r) {
                         e.linear, e.null_mean, e.null_sd, e.null_max);
     }
     std::printf("\nFigures:\n");
-    print_figure("diagonal CKA (debiased)", r.diagonal_cka);
-    print_figure("diagonal CKA (linear)", r.diagonal_cka_linear);
+    print_figure("peak diagonal CKA", r.peak_cka);
+    print_figure("mean diagonal CKA", r.diagonal_cka);
+    print_figure("mean diagonal CKA (linear)", r.diagonal_cka_linear);
     if (r.agreement_computed) {
         std::printf("  next-token distributions at %lld positions over %lld shared tokens:\n",
                     static_cast<long long>(r.agreement_positions), static_cast<long long>(r.shared_tokens));

@@ -81,7 +81,8 @@ std::vector<std::string> components_of(const pw::ModelView& model) {
     return out;
 }
 
-void add_weight_evidence(const pw::CompareResult& r, const std::string& base_label, AuditEvidence& e) {
+void add_weight_evidence(const pw::CompareResult& r, const std::string& base_label, AuditEvidence& e,
+                         double token_agreement_max_fraction) {
     // Statistics grouped by candidate component.
     std::map<std::string, std::vector<const pw::ComponentStat*>> by_component;
     for (const auto& s : r.stats) {
@@ -130,6 +131,25 @@ void add_weight_evidence(const pw::CompareResult& r, const std::string& base_lab
                          reports::fixed(strongest->value, 3) + " (layer " + std::to_string(strongest->layer_b) +
                          " ~ base layer " + std::to_string(strongest->layer_a) + ")";
         }
+        e.findings.push_back(std::move(f));
+    }
+
+    // Embeddings / lm_head of different vocabularies: token agreement over the shared tokens.
+    for (const auto& t : r.tokens) {
+        auto component = component_of_role_name(t.component, -1);
+        if (!component || by_component.count(*component)) continue;
+        Finding f;
+        f.kind = FindingKind::weight_lineage;
+        f.component = *component;
+        f.base = base_label;
+        f.base_component = *component;
+        f.statistic = "token agreement: fraction of shared tokens beyond the random-pair 99.9% quantile";
+        f.strength = t.fraction_agreeing;
+        f.null_range = NullRange{0.0, token_agreement_max_fraction, "independent pairs (rule ceiling)"};
+        f.relation = t.fraction_agreeing <= token_agreement_max_fraction ? "independent" : "inconclusive";
+        if (f.relation == "independent") f.power = power;
+        f.evidence = "mean cosine " + reports::fixed(t.mean_cos, 3) + ", " +
+                     reports::percent(t.fraction_agreeing) + " of shared tokens agree";
         e.findings.push_back(std::move(f));
     }
 

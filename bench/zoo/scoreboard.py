@@ -57,10 +57,11 @@ def predicted_positive(probe, answer):
     if probe == "tokenizer":
         rel = answer.get("relation")
         return None if rel is None else rel in TOKENIZER_RELATED
-    verdict = answer.get("verdict")
+    verdict = answer.get("verdict")  # inconclusive counts as "not detected"
     if probe == "audit":
-        return {"fail": True, "pass": False}.get(verdict)
-    return {"derived": True, "independent": False, "behaviourally-similar": False}.get(verdict)
+        return {"fail": True, "pass": False, "inconclusive": False}.get(verdict)
+    return {"derived": True, "independent": False, "behaviourally-similar": False,
+            "inconclusive": False}.get(verdict)
 
 
 def prediction_label(probe, answer):
@@ -179,8 +180,9 @@ def summarise(rows):
     neg = [r["score"] for r in scored if not r["positive"]]
     s = {"pairs": len(rows), "positives": sum(r["positive"] for r in rows),
          "negatives": sum(not r["positive"] for r in rows),
-         "errors": sum(r["predicted"] is None for r in rows)}
-    decided = [r for r in rows if r["predicted"] is not None]
+         "errors": sum(r["label"] == "error" or (r["predicted"] is None and r["score"] is None)
+                       for r in rows)}
+    decided = [r for r in rows if r["predicted"] is not None and r["label"] != "inconclusive"]
     s["tp"] = sum(r["predicted"] and r["positive"] for r in decided)
     s["fp"] = sum(r["predicted"] and not r["positive"] for r in decided)
     s["tn"] = sum((not r["predicted"]) and (not r["positive"]) for r in decided)

@@ -229,17 +229,16 @@ ProbeResult run_activation_probe(const std::string& model_a, const std::string& 
             e.debiased = r.cka_debiased[static_cast<std::size_t>(e.layer_a * r.cols + lb)];
             e.linear = r.cka_linear[static_cast<std::size_t>(e.layer_a * r.cols + lb)];
         }
-        if (lb >= 1 || r.cols == 1) {  // the embedding layer reflects token identity more than the model
-            diag_values.push_back(e.debiased);
-            diag_linear.push_back(e.linear);
-        }
+        diag_values.push_back(e.debiased);
+        diag_linear.push_back(e.linear);
     }
-    // The diagonal figure's null: per draw, the mean of the layers' shuffled values.
-    std::vector<double> diag_null;
+    // The diagonal figures' nulls: per draw, the mean and the max of the layers' shuffled values.
+    std::vector<double> diag_null, peak_null;
     for (int s = 0; s < rule.cka_shuffles; ++s) {
         std::vector<double> v;
-        for (std::int64_t lb = (r.cols > 1 ? 1 : 0); lb < r.cols; ++lb) v.push_back(layer_null_draws[static_cast<std::size_t>(lb)][static_cast<std::size_t>(s)]);
+        for (std::int64_t lb = 0; lb < r.cols; ++lb) v.push_back(layer_null_draws[static_cast<std::size_t>(lb)][static_cast<std::size_t>(s)]);
         diag_null.push_back(mean_of(v));
+        peak_null.push_back(*std::max_element(v.begin(), v.end()));
     }
     auto fill_null = [](CalibratedFigure& f, const std::vector<double>& draws) {
         f.null_draws = static_cast<int>(draws.size());
@@ -251,9 +250,16 @@ ProbeResult run_activation_probe(const std::string& model_a, const std::string& 
         f.null_extreme = f.higher_is_closer ? *std::max_element(draws.begin(), draws.end())
                                             : *std::min_element(draws.begin(), draws.end());
     };
+    r.peak_cka.name = "peak_cka_debiased";
+    r.peak_cka.value = *std::max_element(diag_values.begin(), diag_values.end());
+    fill_null(r.peak_cka, peak_null);
+    r.peak_cka.independent_lo = ranges.peak_cka.lo;
+    r.peak_cka.independent_hi = ranges.peak_cka.hi;
+    r.peak_cka.independent_pairs = ranges.peak_cka.pairs;
     r.diagonal_cka.name = "diagonal_cka_debiased";
     r.diagonal_cka.value = mean_of(diag_values);
     fill_null(r.diagonal_cka, diag_null);
+    r.diagonal_cka_linear.null_draws = 0;  // descriptive; its null is the debiased one's
     r.diagonal_cka.independent_lo = ranges.diagonal_cka.lo;
     r.diagonal_cka.independent_hi = ranges.diagonal_cka.hi;
     r.diagonal_cka.independent_pairs = ranges.diagonal_cka.pairs;

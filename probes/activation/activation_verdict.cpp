@@ -44,6 +44,8 @@ const char* verdict_name(Verdict v) {
 
 void decide_verdict(ProbeResult& r, const VerdictRule& rule) {
     r.reasons.clear();
+    mark_null(r.peak_cka, rule.null_z_min);
+    mark_independent(r.peak_cka, rule.independent_margin);
     mark_null(r.diagonal_cka, rule.null_z_min);
     mark_null(r.diagonal_cka_linear, rule.null_z_min);
     mark_independent(r.diagonal_cka, rule.independent_margin);
@@ -53,12 +55,12 @@ void decide_verdict(ProbeResult& r, const VerdictRule& rule) {
     mark_independent(r.top1_agreement, rule.behaviour_margin);
     mark_independent(r.js_divergence, rule.behaviour_margin);
 
-    const CalibratedFigure& cka = r.diagonal_cka;
+    const CalibratedFigure& cka = r.peak_cka;
     const bool calibrated = cka.independent_pairs > 0;
-    const double cka_floor = rule.derived_min_diagonal_cka;
+    const double cka_floor = rule.derived_min_peak_cka;
     const bool cka_high = cka.value >= cka_floor && cka.beyond_null && (!calibrated || cka.beyond_independent);
     const bool cka_ordinary = calibrated ? cka.value <= cka.independent_hi + rule.independent_margin
-                                         : cka.value <= rule.independent_max_diagonal_cka;
+                                         : cka.value <= rule.independent_max_peak_cka;
 
     bool outputs_alike = false;
     if (r.agreement_computed) {
@@ -81,7 +83,8 @@ void decide_verdict(ProbeResult& r, const VerdictRule& rule) {
         r.reasons.push_back("outputs not compared: " + r.agreement_note);
     }
     const std::string cka_text =
-        "hidden states: mean debiased CKA along the layer alignment " + fmt(cka.value) + " (shuffled null " +
+        "hidden states: peak debiased CKA along the layer alignment " + fmt(cka.value) + " (mean " +
+        fmt(r.diagonal_cka.value) + "; shuffled null " +
         fmt(cka.null_mean) + " +- " + fmt(cka.null_sd) + ", max " + fmt(cka.null_extreme) + "; independent pairs " +
         (calibrated ? fmt(cka.independent_lo) + "-" + fmt(cka.independent_hi) + " over " + std::to_string(cka.independent_pairs) + " pairs"
                     : std::string("not calibrated, absolute thresholds used")) +
@@ -91,13 +94,17 @@ void decide_verdict(ProbeResult& r, const VerdictRule& rule) {
         r.verdict = Verdict::derived;
         r.reasons.insert(r.reasons.begin(), cka_text + ": beyond the null and the independent range (>= " + fmt(cka_floor) + ")");
         r.summary = "derived: the hidden states of B track A's layer by layer far beyond independent models";
+    } else if (outputs_alike) {
+        // A distilled student copies outputs and, partly, representations; without derived-level CKA
+        // this is behaviour, not weight lineage.
+        r.verdict = Verdict::behaviourally_similar;
+        r.reasons.insert(r.reasons.begin(), cka_text + ": below the derived threshold " + fmt(cka_floor));
+        r.summary = "behaviourally similar: the outputs agree like a distilled pair, but the hidden states do not "
+                    "show weight lineage (reported apart from derivation)";
     } else if (cka_ordinary) {
-        r.verdict = outputs_alike ? Verdict::behaviourally_similar : Verdict::independent;
+        r.verdict = Verdict::independent;
         r.reasons.insert(r.reasons.begin(), cka_text + ": within what independent models reach");
-        r.summary = outputs_alike
-                        ? "behaviourally similar: the outputs agree like a distilled pair, but the hidden states do not "
-                          "show weight lineage (reported apart from derivation)"
-                        : "independent: neither hidden states nor outputs are closer than independent models'";
+        r.summary = "independent: neither hidden states nor outputs are closer than independent models'";
     } else {
         r.verdict = Verdict::inconclusive;
         r.reasons.insert(r.reasons.begin(), cka_text + ": above the independent range but below the derived threshold " + fmt(cka_floor));

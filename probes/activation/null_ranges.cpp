@@ -32,6 +32,7 @@ IndependentRange read_range(const JsonValue& stats, const char* key, Independent
 IndependentRanges builtin_null_ranges() {
     // Equal to null_ranges.json (measured by bench/probe_calibrate.sh); see that file's provenance.
     IndependentRanges r;
+    r.peak_cka = {0.0, 0.0, 0};
     r.diagonal_cka = {0.0, 0.0, 0};
     r.diagonal_cka_linear = {0.0, 0.0, 0};
     r.top1_agreement = {0.0, 0.0, 0};
@@ -53,6 +54,7 @@ IndependentRanges load_null_ranges(const std::string& path) {
     if (!stats || !stats->is_object()) throw InputError(path, "field 'statistics': expected an object");
     const IndependentRanges d;
     IndependentRanges r;
+    r.peak_cka = read_range(*stats, "peak_cka_debiased", d.peak_cka, path);
     r.diagonal_cka = read_range(*stats, "diagonal_cka_debiased", d.diagonal_cka, path);
     r.diagonal_cka_linear = read_range(*stats, "diagonal_cka_linear", d.diagonal_cka_linear, path);
     r.top1_agreement = read_range(*stats, "top1_agreement", d.top1_agreement, path);

@@ -15,6 +15,7 @@ struct IndependentRange {
 };
 
 struct IndependentRanges {
+    IndependentRange peak_cka;             // max debiased CKA along the layer alignment
     IndependentRange diagonal_cka;         // mean debiased CKA along the layer alignment
     IndependentRange diagonal_cka_linear;  // the same with linear (biased) CKA
     IndependentRange top1_agreement;

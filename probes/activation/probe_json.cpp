@@ -96,6 +96,7 @@ JsonValue probe_result_json(const ProbeResult& r) {
     o.set("diagonal_profile", std::move(profile));
 
     JsonValue figures = JsonValue::object();
+    figures.set("peak_cka_debiased", figure_json(r.peak_cka));
     figures.set("diagonal_cka_debiased", figure_json(r.diagonal_cka));
     figures.set("diagonal_cka_linear", figure_json(r.diagonal_cka_linear));
     if (r.agreement_computed) {

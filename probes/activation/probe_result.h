@@ -64,8 +64,9 @@ struct ProbeResult {
     std::vector<double> cka_debiased, cka_linear;
     std::vector<std::int32_t> b_to_a;     // monotone alignment; -1 = B layer unmatched
     std::vector<ProfileEntry> profile;    // one per B layer
-    CalibratedFigure diagonal_cka;        // mean debiased CKA along the alignment (layers >= 1)
-    CalibratedFigure diagonal_cka_linear;
+    CalibratedFigure peak_cka;            // max debiased CKA along the alignment: decides "derived"
+    CalibratedFigure diagonal_cka;        // mean debiased CKA along the alignment (all layers)
+    CalibratedFigure diagonal_cka_linear; // the same with linear CKA
 
     // Output agreement on the shared vocabulary.
     bool agreement_computed = false;

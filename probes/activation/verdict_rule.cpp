@@ -46,9 +46,9 @@ VerdictRule load_verdict_rule(const std::string& path) {
     r.agreement_shuffles = static_cast<int>(integer("agreement_shuffles", r.agreement_shuffles, 0, 100000));
     r.null_z_min = number(j, "null_z_min", r.null_z_min, 0, 1e6, path);
     r.alignment_min_cka = number(j, "alignment_min_cka", r.alignment_min_cka, -1, 1, path);
-    r.derived_min_diagonal_cka = number(j, "derived_min_diagonal_cka", r.derived_min_diagonal_cka, -1, 1, path);
-    r.independent_max_diagonal_cka =
-        number(j, "independent_max_diagonal_cka", r.independent_max_diagonal_cka, -1, 1, path);
+    r.derived_min_peak_cka = number(j, "derived_min_peak_cka", r.derived_min_peak_cka, -1, 1, path);
+    r.independent_max_peak_cka =
+        number(j, "independent_max_peak_cka", r.independent_max_peak_cka, -1, 1, path);
     r.independent_margin = number(j, "independent_margin", r.independent_margin, 0, 1, path);
     r.behaviour_min_top1 = number(j, "behaviour_min_top1", r.behaviour_min_top1, 0, 1, path);
     r.behaviour_max_js = number(j, "behaviour_max_js", r.behaviour_max_js, 0, 1, path);

@@ -2,12 +2,13 @@
 // and the verdict thresholds, read from verdict_rule.json (next to this file in the source tree,
 // or a file named with --rule); the defaults below equal the shipped file (a test checks). The rule
 // (decide_verdict in activation_verdict.cpp):
-//   derived               the mean debiased CKA along the layer alignment is beyond its shuffled
-//                         null, at least derived_min_diagonal_cka, and above the independent-pair
-//                         range by independent_margin (when the range is calibrated);
-//   behaviourally-similar not derived by CKA, but top-1 agreement above and JS divergence below the
-//                         independent range (distillation: outputs alike, representations not);
-//   independent           CKA inside the independent range (or below independent_max_diagonal_cka
+//   derived               the peak debiased CKA along the layer alignment (the best-preserved layer;
+//                         fine-tuning moves later layers more than early ones) is beyond its shuffled
+//                         null, at least derived_min_peak_cka, and above the independent-pair range
+//                         by independent_margin (when the range is calibrated);
+//   behaviourally-similar not derived, but top-1 agreement above and JS divergence below the
+//                         independent range (distillation: outputs alike, weights not inherited);
+//   independent           peak CKA inside the independent range (or below independent_max_peak_cka
 //                         when uncalibrated) and outputs not alike;
 //   inconclusive          too few aligned positions, or CKA between the two regions.
 #pragma once
@@ -27,12 +28,12 @@ struct VerdictRule {
     int agreement_shuffles = 8;
     double null_z_min = 6.0;                  // beyond null: > every draw and > mean + z sd
     double alignment_min_cka = 0.1;           // a layer pair joins the alignment above this
-    double derived_min_diagonal_cka = 0.9;
-    double independent_max_diagonal_cka = 0.8;  // used only when no independent range is calibrated
-    double independent_margin = 0.03;
+    double derived_min_peak_cka = 0.9;
+    double independent_max_peak_cka = 0.85;  // used only when no independent range is calibrated
+    double independent_margin = 0.05;
     double behaviour_min_top1 = 0.5;          // used only when uncalibrated
     double behaviour_max_js = 0.2;            // used only when uncalibrated
-    double behaviour_margin = 0.05;
+    double behaviour_margin = 0.03;
     std::uint64_t seed = 20261123;
     std::string source = "built-in defaults";
 };

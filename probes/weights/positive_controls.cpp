@@ -33,6 +33,9 @@ public:
     std::map<std::string, std::string> config_fields() const override { return base_.config_fields(); }
     std::optional<std::string> tokenizer_path() const override { return base_.tokenizer_path(); }
 
+    // A view this one is built on and must keep alive (controls composed of two transforms).
+    std::unique_ptr<ModelView> owned_base;
+
     void keep(std::size_t base_index, TensorRef t) {
         base_index_.push_back(base_index);
         tensors_.push_back(std::move(t));
@@ -153,7 +156,14 @@ std::vector<Control> make_controls(const ModelView& parent, const VerdictRule& r
                                    std::uint64_t seed) {
     std::vector<Control> out;
     out.push_back({"finetune_noise", noise_control(parent, rule.control_noise_relative_std, seed + 1)});
-    out.push_back({"pruning", pruning_control(parent, rule.control_prune_fraction, seed + 2)});
+    // Pruning on top of half the fine-tune noise, so that exact reuse of the untouched tensors
+    // cannot detect it alone: the control measures the statistics' power on a pruned fine-tune.
+    {
+        auto noisy = noise_control(parent, 0.5 * rule.control_noise_relative_std, seed + 4);
+        auto pruned = pruning_control(*noisy, rule.control_prune_fraction, seed + 2);
+        static_cast<TransformView*>(pruned.get())->owned_base = std::move(noisy);
+        out.push_back({"pruning+noise", std::move(pruned)});
+    }
     if (rule.control_rotation)
         if (auto r = rotation_control(parent, seed + 3)) out.push_back({"rotation", std::move(r)});
     return out;

@@ -3,8 +3,9 @@
 // its power). Built lazily as views over A - each tensor is transformed when read, so a control of
 // a 7B model costs no extra memory:
 //   finetune_noise - every matrix plus Gaussian noise of rule.control_noise_relative_std x its std
-//   pruning        - the middle layer dropped and rule.control_prune_fraction of the MLP neurons
-//                    of every layer removed
+//   pruning+noise  - the middle layer dropped and rule.control_prune_fraction of the MLP neurons
+//                    of every layer removed, on top of half the fine-tune noise (so exact reuse
+//                    of untouched tensors cannot be what detects it)
 //   rotation       - norms folded and the residual stream rotated by a random orthogonal matrix
 #pragma once
 

@@ -12,6 +12,10 @@
 //   final_norm_output        the final RMSNorm's output     [tokens, hidden]
 //   logits                   lm_head output                 [tokens or sequences, vocab]
 //
+// Dynamic NTK RoPE: transformers recomputes the frequencies from the longest position of the
+// whole batch; here each sequence uses its own length, so a sequence's result never depends on
+// what it is batched with (identical to transformers for one sequence, as the fixtures check).
+//
 // Generation (lm_head argmax, greedy) keeps all blocks converted (resident) and a KV cache.
 #pragma once
 
@@ -84,12 +88,15 @@ public:
     const ArchitectureSpec& architecture() const { return *spec_; }
     const ModelDims& dims() const { return dims_; }
     const Rope& rope() const { return rope_; }
+    // The bound weights: host views of the embedding table, lm_head (the embedding when tied) and
+    // final norm in their stored dtypes, and load_layer() for one block in fp32.
+    const ModelWeights& weights() const { return *weights_; }
     // Sliding window of each block (0 = full attention).
     const std::vector<std::int64_t>& layer_windows() const { return windows_; }
 
-    // Throws InputError naming the checkpoint for ids outside [0, vocab) or a sequence longer
-    // than max_position_embeddings (unless the RoPE variant extends it: dynamic/yarn/... are
-    // allowed up to `max_positions`, the configured context).
+    // Throws InputError naming the checkpoint for ids outside [0, vocab) or when the sequence
+    // plus `extra_positions` new tokens exceeds max_position_embeddings (except with dynamic NTK
+    // RoPE, which exists to run past it).
     void check_ids(std::span<const std::int32_t> ids, std::int64_t extra_positions = 0) const;
 
     // Layer-streaming batched forward (see above).

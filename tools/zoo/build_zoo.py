@@ -123,13 +123,17 @@ class Zoo:
             time.sleep(10)
         self.entries.update({e["id"]: e for e in entries})
 
-    def build_all(self, only=None):
+    def build_all(self, only=None, index_only=False):
         """Builds every model (or only those in `only`, waiting for parents that another
-        process builds: hashes depend on recipes alone, so lanes agree on them)."""
+        process builds: hashes depend on recipes alone, so lanes agree on them). With
+        index_only, builds nothing and collects the models already cached."""
         for r in self.recipes:
             self.hashes[r["id"]] = self.recipe_hash(r)
         for r in self.recipes:
             if only and r["id"] not in only:
+                continue
+            if index_only:
+                self.entries.update({e["id"]: e for e in self._cached_entries(r["id"]) or []})
                 continue
             h = self.hashes[r["id"]]
             meta_path = os.path.join(self.out, r["id"], "zoo_model.json")
@@ -450,6 +454,8 @@ def main(argv=None):
     ap.add_argument("--only", nargs="+", metavar="ID",
                     help="build only these models (parallel lanes: parents built by another "
                          "process are waited for); zoo.json is written by a run without --only")
+    ap.add_argument("--index-only", action="store_true",
+                    help="build nothing; write zoo.json for the models already built")
     ap.add_argument("--threads", type=int, help="torch threads (default: 2 full, 1 mini)")
     args = ap.parse_args(argv)
 
@@ -474,7 +480,7 @@ def main(argv=None):
 
     log(f"building the {settings['name']} zoo into {out} with {torch.get_num_threads()} thread(s)")
     zoo = Zoo(settings, toks, models, chains, out, args.cache, log)
-    zoo.build_all(args.only)
+    zoo.build_all(args.only, index_only=args.index_only)
     if args.only:
         log(f"built {', '.join(args.only)}; run again without --only to write zoo.json")
         return

@@ -26,6 +26,8 @@ def weight_ancestors(models):
         if mid not in memo:
             out = {mid: [mid]}
             for p in _parents(by_id[mid], "derived"):
+                if p not in by_id:  # a partial zoo (--index-only) may lack a parent
+                    continue
                 for anc, path in walk(p).items():
                     if anc not in out or len(path) + 1 < len(out[anc]):
                         out[anc] = [mid] + path
