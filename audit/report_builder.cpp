@@ -42,7 +42,9 @@ const std::string& description_in(Language lang, const std::string& en, const st
 std::string component_reason(Language lang, const ComponentVerdict& c) {
     std::string key = "reason." + std::string(component_reason_name(c.reason));
     std::string threshold = reports::p_value_text(c.threshold);
+    // "= 0.042" or "< 1e-300": the relation is part of the figure.
     std::string p = reports::p_value_text(c.p_value);
+    if (p.rfind("<", 0) != 0) p = "= " + p;
     std::string power = power_text(c.power);
     std::string base = c.source_base;
     return format(lang, key, {p, threshold, power, base});

@@ -13,7 +13,8 @@ tokenizers=("$@")
 if [ ${#tokenizers[@]} -eq 0 ]; then
   tokenizers=("$src/../shared/testdata/tokenizers/qwen3/tokenizer.json")
 fi
-if [ ! -x "$build/bench_tokenizer_load" ]; then
+bench="$build/bench/bench_tokenizer_load"
+if [ ! -x "$bench" ]; then
   cmake --build "$build" --target bench_tokenizer_load -j2 >/dev/null
 fi
 
@@ -31,6 +32,6 @@ PY
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for t in "${tokenizers[@]}"; do
   echo "== $t ($(sha256sum "$([ -d "$t" ] && echo "$t/tokenizer.json" || echo "$t")" | cut -c1-16))"
-  "$build/bench_tokenizer_load" "$t" "$text" 7
+  "$bench" "$t" "$text" 7
   python3 "$src/bench/tokenizer_load_peer.py" "$t" "$text" 3
 done

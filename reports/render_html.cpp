@@ -57,6 +57,7 @@ tbody tr:nth-child(even) td{background:#fafbfc}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.mono,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono",monospace;font-size:12.5px;overflow-wrap:anywhere}
 td.name{white-space:nowrap}
+td.list{max-width:280px}
 td.wide{min-width:240px}
 details.fold{margin:6px 0 14px}details.fold>summary{cursor:pointer;font-weight:600;color:var(--accent);margin-bottom:6px}
 .scroll{overflow-x:auto;max-width:100%}
@@ -206,7 +207,7 @@ void findings(std::ostringstream& o, const Report& report) {
             Tone tone = f.severity == "fail" ? Tone::bad : f.severity == "warn" ? Tone::warn : Tone::muted;
             o << "<tr><td><span class=\"pill " << tone_class(tone) << "\">"
               << html(detail::severity_label(lang, f.severity)) << "</span></td><td class=\"mono name\">"
-              << html(f.rule) << "</td><td class=\"mono name\">" << html(f.component) << "</td><td class=\"wide\">"
+              << html(f.rule) << "</td><td class=\"mono list\">" << html(f.component) << "</td><td class=\"wide\">"
               << html(f.message) << "</td></tr>\n";
         }
         o << "</tbody></table></div>";
@@ -242,7 +243,7 @@ void components(std::ostringstream& o, const Report& report) {
         if (!stat.empty() && c.statistic_value) stat.append(" ").append(fixed(*c.statistic_value, 3));
         o << "<tr><td class=\"mono name\">" << html(c.name) << "</td><td><span class=\"pill "
           << tone_class(relation_tone(c.relation)) << "\">" << html(detail::relation_label(lang, c.relation))
-          << "</span></td><td class=\"mono\">" << html(detail::source_text(c)) << "</td><td class=\"num\">"
+          << "</span></td><td class=\"mono name\">" << html(detail::source_text(c)) << "</td><td class=\"num\">"
           << html(p_value_text(c.p_value)) << "</td><td>" << html(stat)
           << "</td><td class=\"num\">" << html(c.power) << "</td><td class=\"wide\">" << html(c.reason) << "</td></tr>\n";
     }

@@ -31,6 +31,13 @@ namespace {
 
 constexpr const char* kIndexName = "model.safetensors.index.json";
 
+// Tensor names come from the files: keep messages on one line.
+std::string printable(std::string_view s) {
+    std::string out;
+    for (char c : s) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? '?' : c);
+    return out.size() > 200 ? out.substr(0, 200) + "..." : out;
+}
+
 // The weight files of a folder, in shard order; fills `index` when the folder is sharded.
 std::vector<fs::path> choose_files(const Location& loc, std::optional<ShardIndex>& index,
                                    std::optional<fs::path>& index_path) {
@@ -49,7 +56,7 @@ std::vector<fs::path> choose_files(const Location& loc, std::optional<ShardIndex
         for (const auto& shard : index->shards) {
             const fs::path file = loc.root / shard;
             if (!fs::exists(fs::symlink_status(file, ec)))
-                throw InputError(idx.string(), "shard '" + shard + "' is missing from " + loc.root.string());
+                throw InputError(idx.string(), "shard '" + printable(shard) + "' is missing from " + loc.root.string());
             check_inside(file, loc.trust_root);
             if (!fs::is_regular_file(file, ec))
                 throw InputError(file.string(), "shard is not a regular file (dangling symlink?)");
@@ -100,7 +107,7 @@ Checkpoint Checkpoint::open(const std::string& path_or_model_id) {
         for (const auto& e : header.tensors) {
             auto [it, fresh] = file_of.emplace(e.name, f);
             if (!fresh)
-                throw InputError(where, "tensor '" + e.name + "' is also in " + impl->files[it->second].string() +
+                throw InputError(where, "tensor '" + printable(e.name) + "' is also in " + impl->files[it->second].string() +
                                             " (a tensor in two shards)");
             TensorInfo t;
             t.name = e.name;
@@ -122,14 +129,14 @@ Checkpoint Checkpoint::open(const std::string& path_or_model_id) {
         for (const auto& [name, shard] : index->weight_map) {
             auto it = file_of.find(name);
             if (it == file_of.end())
-                throw InputError(where, "tensor '" + name + "' is listed in shard '" + shard + "' but no shard holds it");
+                throw InputError(where, "tensor '" + printable(name) + "' is listed in shard '" + printable(shard) + "' but no shard holds it");
             if (impl->files[it->second].filename() != shard)
-                throw InputError(where, "tensor '" + name + "' is listed in shard '" + shard + "' but found in " +
+                throw InputError(where, "tensor '" + printable(name) + "' is listed in shard '" + printable(shard) + "' but found in " +
                                             impl->files[it->second].string());
         }
         for (const auto& t : impl->tensors)
             if (!listed.count(t.name))
-                throw InputError(t.file, "tensor '" + t.name + "' is not listed in " + std::string(kIndexName));
+                throw InputError(t.file, "tensor '" + printable(t.name) + "' is not listed in " + std::string(kIndexName));
     }
     std::sort(impl->tensors.begin(), impl->tensors.end(),
               [](const TensorInfo& a, const TensorInfo& b) { return a.name < b.name; });
@@ -157,7 +164,7 @@ const TensorInfo* Checkpoint::find(std::string_view name) const {
 
 const TensorInfo& Checkpoint::at(std::string_view name) const {
     if (const auto* t = find(name)) return *t;
-    throw InputError(root().string(), "tensor '" + std::string(name) + "' not found");
+    throw InputError(root().string(), "tensor '" + printable(name) + "' not found");
 }
 
 const std::optional<ModelConfig>& Checkpoint::config() const { return impl_->config; }

@@ -1,6 +1,7 @@
 // Builds an Inspection from an opened Checkpoint (see inspection.h) and writes its JSON form.
 #include "weights/inspection.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -32,20 +33,24 @@ void count_nonfinite(const TensorInfo& t, std::uint64_t& nan_count, std::uint64_
     nan_count = inf_count = 0;
     if (!is_floating(t.dtype) || t.dtype == DType::C64 || t.dtype == DType::F6_E2M3 || t.dtype == DType::F6_E3M2)
         return;
-    if (t.dtype == DType::BF16) {  // fast path on the bits: exponent all ones
+    if (t.dtype == DType::BF16) {  // fast path on the bits (exponent all ones), 16 MiB at a time
+        constexpr std::uint64_t kChunk = 8u << 20;  // elements
         const std::byte* p = t.bytes.data();
-        std::uint64_t nans = 0, infs = 0;
-        for (std::uint64_t i = 0; i < t.num_elements; ++i) {
-            std::uint16_t b;
-            std::memcpy(&b, p + 2 * i, 2);
-            const bool special = (b & 0x7F80u) == 0x7F80u;
-            const bool mant = (b & 0x007Fu) != 0;
-            nans += special && mant;
-            infs += special && !mant;
+        for (std::uint64_t first = 0; first < t.num_elements; first += kChunk) {
+            const std::uint64_t n = std::min(kChunk, t.num_elements - first);
+            std::uint64_t nans = 0, infs = 0;
+            for (std::uint64_t i = first; i < first + n; ++i) {
+                std::uint16_t b;
+                std::memcpy(&b, p + 2 * i, 2);
+                const bool special = (b & 0x7F80u) == 0x7F80u;
+                const bool mant = (b & 0x007Fu) != 0;
+                nans += special && mant;
+                infs += special && !mant;
+            }
+            nan_count += nans;
+            inf_count += infs;
+            if (t.bytes.size() > 2 * kChunk) release_pages(t.bytes.subspan(2 * first, 2 * n));
         }
-        nan_count = nans;
-        inf_count = infs;
-        if (t.bytes.size() > (16u << 20)) release_pages(t.bytes);
         return;
     }
     stream_f32(t, 1 << 16, [&](std::uint64_t, std::span<const float> v) {

@@ -94,8 +94,9 @@ public:
         return v->as_string();
     }
     [[noreturn]] void bad(const std::string& name, const char* expected) const {
-        throw InputError(where_, "field '" + name + "': expected " + expected + ", got " +
-                                     obj_.find(name)->dump());
+        std::string got = obj_.find(name)->dump();
+        if (got.size() > 60) got = got.substr(0, 57) + "...";
+        throw InputError(where_, "field '" + name + "': expected " + expected + ", got " + got);
     }
 
 private:

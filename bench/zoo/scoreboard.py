@@ -258,8 +258,6 @@ def main(argv=None):
     if lineage:
         st = os.stat(lineage)
         binary_id = hashlib.sha256(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:12]
-    zoo_id = hashlib.sha256(json.dumps([m.get("weights_sha256") for m in zoo["models"]])
-                            .encode()).hexdigest()[:12]
     print(f"zoo {args.zoo} ({zoo['name']}): {len(keep)} models, {len(pairs)} pairs")
     print(f"lineage: {lineage or 'not found'}; probes run: {', '.join(probes) or 'none'}; "
           f"skipped (subcommand not available): {', '.join(skipped) or 'none'}")
@@ -268,14 +266,17 @@ def main(argv=None):
     results = {}
     for probe in probes:
         rows = []
-        raw_dir = os.path.join(args.work, zoo_id, probe if probe in NAIVE_PROBES else
+        raw_dir = os.path.join(args.work, probe if probe in NAIVE_PROBES else
                                f"{probe}-{binary_id}")
         os.makedirs(raw_dir, exist_ok=True)
         for pair in pairs:
             a, b = models[pair["a"]], models[pair["b"]]
             if probe == "audit" and pair["relation"] == "derived-from":  # candidate = the child
                 a, b = models[pair["parent"]], models[pair["child"]]
-            raw_path = os.path.join(raw_dir, f"{a['id']}__{b['id']}.json")
+            # keyed by content, so answers survive a rebuilt zoo.json with more models
+            raw_path = os.path.join(raw_dir, f"{a['id']}__{b['id']}-"
+                                    f"{a.get('weights_sha256', '')[:8]}"
+                                    f"{b.get('weights_sha256', '')[:8]}.json")
             if os.path.exists(raw_path):
                 with open(raw_path, encoding="utf-8") as f:
                     raw = json.load(f)

@@ -131,8 +131,9 @@ public:
         const std::vector<std::int64_t> free = free_rows();
         if (free.empty()) return;
         std::vector<T> d(n_);
-        std::vector<std::int64_t> pred(n_), cols(n_);
-        for (const std::int64_t f : free) augment(f, d, pred, cols);
+        std::vector<std::int64_t> pred(n_), ready;
+        ready.reserve(static_cast<std::size_t>(n_));
+        for (const std::int64_t f : free) augment(f, d, pred, ready);
     }
 
     const std::vector<std::int64_t>& x() const { return x_; }
@@ -145,57 +146,43 @@ private:
         return f;
     }
 
+    // Dijkstra on reduced costs from free row f, in the dense form: every step is one contiguous
+    // pass over the columns that both relaxes distances through the newly scanned row and finds
+    // the next closest column (no index gathers, so it streams at memory speed).
     void augment(std::int64_t f, std::vector<T>& d, std::vector<std::int64_t>& pred,
-                 std::vector<std::int64_t>& cols) {
+                 std::vector<std::int64_t>& ready) {
+        const T inf = std::numeric_limits<T>::max();
         const T* rf = c_ + f * n_;
-        for (std::int64_t j = 0; j < n_; ++j) d[j] = rf[j] - v_[j], pred[j] = f, cols[j] = j;
-        // cols[0, low): scanned ("ready"); [low, up): at the current minimum; [up, n): the rest.
-        std::int64_t low = 0, up = 0, last = 0, end_of_path = -1;
-        T mn = 0;
-        while (end_of_path < 0) {
-            if (up == low) {
-                last = low;
-                mn = d[cols[up++]];
-                for (std::int64_t k = up; k < n_; ++k) {
-                    const std::int64_t j = cols[k];
-                    const T h = d[j];
-                    if (h <= mn) {
-                        if (h < mn) up = low, mn = h;
-                        cols[k] = cols[up];
-                        cols[up++] = j;
-                    }
-                }
-                for (std::int64_t k = low; k < up; ++k)
-                    if (y_[cols[k]] < 0) {
-                        end_of_path = cols[k];
-                        break;
-                    }
-                if (end_of_path >= 0) break;
-            }
-            const std::int64_t j1 = cols[low++];
-            const std::int64_t i = y_[j1];
+        std::vector<char>& scanned = scanned_;
+        scanned.assign(static_cast<std::size_t>(n_), 0);
+        ready.clear();
+        T mn = inf;
+        std::int64_t jmin = -1;
+        for (std::int64_t j = 0; j < n_; ++j) {
+            d[j] = rf[j] - v_[j];
+            pred[j] = f;
+            if (d[j] < mn || (d[j] == mn && y_[j] < 0 && jmin >= 0 && y_[jmin] >= 0))
+                mn = d[j], jmin = j;
+        }
+        while (y_[jmin] >= 0) {
+            scanned[jmin] = 1;
+            ready.push_back(jmin);
+            const std::int64_t i = y_[jmin];
             const T* r = c_ + i * n_;
-            const T u1 = r[j1] - v_[j1] - mn;
-            for (std::int64_t k = up; k < n_; ++k) {
-                const std::int64_t j = cols[k];
+            const T u1 = r[jmin] - v_[jmin] - mn;
+            T next = inf;
+            std::int64_t jnext = -1;
+            for (std::int64_t j = 0; j < n_; ++j) {
+                if (scanned[j]) continue;
                 const T h = r[j] - v_[j] - u1;
-                if (h < d[j]) {
-                    d[j] = h, pred[j] = i;
-                    if (h == mn) {
-                        if (y_[j] < 0) {
-                            end_of_path = j;
-                            break;
-                        }
-                        cols[k] = cols[up];
-                        cols[up++] = j;
-                    }
-                }
+                if (h < d[j]) d[j] = h, pred[j] = i;
+                if (d[j] < next || (d[j] == next && y_[j] < 0)) next = d[j], jnext = j;
             }
+            mn = next;
+            jmin = jnext;
         }
-        for (std::int64_t k = 0; k < last; ++k) {
-            const std::int64_t j = cols[k];
-            v_[j] += d[j] - mn;
-        }
+        for (const std::int64_t j : ready) v_[j] += d[j] - mn;
+        std::int64_t end_of_path = jmin;
         for (;;) {
             const std::int64_t i = pred[end_of_path];
             y_[end_of_path] = i;
@@ -210,6 +197,7 @@ private:
     std::int64_t n_;
     std::vector<std::int64_t> x_, y_;
     std::vector<T> v_;
+    std::vector<char> scanned_;
 };
 
 // The distinct-best-column certificate on the input as given (any objective, rows <= cols).
@@ -273,9 +261,23 @@ std::vector<std::int64_t> solve_square(const T* c, std::int64_t n, std::int64_t*
     return solver.x();
 }
 
+// NaN/inf anywhere makes this sum NaN: one vectorised pass instead of a branch per element.
+template <typename T>
+bool all_finite(const T* c, std::int64_t count) {
+    T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // independent lanes so the loop vectorises
+    std::int64_t k = 0;
+    for (; k + 8 <= count; k += 8)
+        for (int l = 0; l < 8; ++l) acc[l] += c[k + l] * T(0);
+    for (; k < count; ++k) acc[0] += c[k] * T(0);
+    T total = 0;
+    for (T a : acc) total += a;
+    return total == T(0);
+}
+
 template <typename T>
 Assignment solve(const T* cost, std::int64_t rows, std::int64_t cols, Objective objective) {
-    check_finite(cost, rows, cols);
+    if (rows < 0 || cols < 0) throw InternalError("solve_assignment: negative shape");
+    if (!all_finite(cost, rows * cols)) check_finite(cost, rows, cols);  // throws, naming the entry
     Assignment out;
     out.row_to_col.assign(static_cast<std::size_t>(rows), -1);
     if (rows == 0 || cols == 0) return out;

@@ -78,37 +78,71 @@ void one_side(const Vocabulary& v, const std::vector<bool>& shared_mask, std::si
     ranges = largest_ranges(only, kKeptRanges);
 }
 
+// Canonical merges of both sides. The common prefix runs over the merges that only involve
+// shared tokens (both parts and the result): tokens one side adds elsewhere create extra splits
+// of old tokens, which would otherwise end the prefix at the first such token even for a pure
+// extension. The rank correlation runs over merges present in both lists.
 void compare_merges(const Vocabulary& a, const Vocabulary& b, const TokenMapping& mapping, TokenizerComparison& c) {
-    auto ma = a.merges_rebuilt ? a.merges : model::canonical_merges(a);
-    auto mb = b.merges_rebuilt ? b.merges : model::canonical_merges(b);
-    c.a.merges = ma.size();
-    c.b.merges = mb.size();
-    c.a.merges_rebuilt_from_file = !a.merges_rebuilt && a.merges.size() == ma.size();
-    c.b.merges_rebuilt_from_file = !b.merges_rebuilt && b.merges.size() == mb.size();
+    using Merges = std::vector<std::pair<std::int32_t, std::int32_t>>;
+    std::vector<std::int32_t> ra, rb;
+    Merges ma_own, mb_own;
+    const Merges* ma = &a.merges;
+    const Merges* mb = &b.merges;
+    if (a.merges_rebuilt && a.merge_results.size() == a.merges.size()) {
+        ra = a.merge_results;
+    } else {
+        ma_own = model::canonical_merges(a, &ra);
+        ma = &ma_own;
+    }
+    if (b.merges_rebuilt && b.merge_results.size() == b.merges.size()) {
+        rb = b.merge_results;
+    } else {
+        mb_own = model::canonical_merges(b, &rb);
+        mb = &mb_own;
+    }
+    c.a.merges = ma->size();
+    c.b.merges = mb->size();
+    c.a.merges_rebuilt_from_file = !a.merges_rebuilt && a.merges.size() == ma->size();
+    c.b.merges_rebuilt_from_file = !b.merges_rebuilt && b.merges.size() == mb->size();
+
     std::vector<std::int32_t> a_to_b = mapping.a_to_b();
-    auto to_b = [&](std::pair<std::int32_t, std::int32_t> m) -> std::uint64_t {
-        std::int32_t l = a_to_b[static_cast<std::size_t>(m.first)], r = a_to_b[static_cast<std::size_t>(m.second)];
-        if (l < 0 || r < 0) return ~std::uint64_t(0);
+    std::vector<std::int32_t> b_to_a(b.size(), -1);
+    for (auto [ia, ib] : mapping.pairs) b_to_a[static_cast<std::size_t>(ib)] = ia;
+    auto key = [](std::int32_t l, std::int32_t r) {
         return model::PairMap::key(static_cast<std::uint32_t>(l), static_cast<std::uint32_t>(r));
     };
+    constexpr std::uint64_t kNone = ~std::uint64_t(0);
+    // A merge in B's id space, or kNone when a part or the result is not shared.
+    auto a_in_b = [&](std::size_t i) -> std::uint64_t {
+        auto [l, r] = (*ma)[i];
+        std::int32_t bl = a_to_b[static_cast<std::size_t>(l)], br = a_to_b[static_cast<std::size_t>(r)];
+        if (bl < 0 || br < 0 || a_to_b[static_cast<std::size_t>(ra[i])] < 0) return kNone;
+        return key(bl, br);
+    };
+    std::vector<std::uint64_t> sa, sb;  // shared-token merges, both in B's id space
+    for (std::size_t i = 0; i < ma->size(); ++i)
+        if (std::uint64_t k = a_in_b(i); k != kNone) sa.push_back(k);
+    for (std::size_t i = 0; i < mb->size(); ++i) {
+        auto [l, r] = (*mb)[i];
+        if (b_to_a[static_cast<std::size_t>(l)] >= 0 && b_to_a[static_cast<std::size_t>(r)] >= 0 &&
+            b_to_a[static_cast<std::size_t>(rb[i])] >= 0)
+            sb.push_back(key(l, r));
+    }
     std::size_t prefix = 0;
-    while (prefix < ma.size() && prefix < mb.size() &&
-           to_b(ma[prefix]) == model::PairMap::key(static_cast<std::uint32_t>(mb[prefix].first),
-                                                   static_cast<std::uint32_t>(mb[prefix].second)))
-        ++prefix;
+    while (prefix < sa.size() && prefix < sb.size() && sa[prefix] == sb[prefix]) ++prefix;
     c.merge_common_prefix = prefix;
-    std::size_t shorter = std::min(ma.size(), mb.size());
+    std::size_t shorter = std::min(sa.size(), sb.size());
     c.merge_prefix_fraction = shorter ? static_cast<double>(prefix) / static_cast<double>(shorter) : 0.0;
 
-    model::PairMap b_rank(mb.size());
-    for (std::size_t r = 0; r < mb.size(); ++r)
-        b_rank.insert_or_assign(model::PairMap::key(static_cast<std::uint32_t>(mb[r].first), static_cast<std::uint32_t>(mb[r].second)),
-                                {static_cast<std::uint32_t>(r), 0});
-    std::vector<std::uint32_t> b_ranks;  // B ranks of shared merges, in A order
-    for (const auto& m : ma) {
-        std::uint64_t k = to_b(m);
-        if (k == ~std::uint64_t(0)) continue;
-        if (const auto* hit = b_rank.find(k)) b_ranks.push_back(hit->first);
+    model::PairMap b_rank(mb->size());
+    for (std::size_t r = 0; r < mb->size(); ++r)
+        b_rank.insert_or_assign(key((*mb)[r].first, (*mb)[r].second), {static_cast<std::uint32_t>(r), 0});
+    std::vector<std::uint32_t> b_ranks;  // B ranks of merges in both lists, in A order
+    for (std::size_t i = 0; i < ma->size(); ++i) {
+        auto [l, r] = (*ma)[i];
+        std::int32_t bl = a_to_b[static_cast<std::size_t>(l)], br = a_to_b[static_cast<std::size_t>(r)];
+        if (bl < 0 || br < 0) continue;
+        if (const auto* hit = b_rank.find(key(bl, br))) b_ranks.push_back(hit->first);
     }
     c.shared_merges = b_ranks.size();
     const std::size_t n = b_ranks.size();

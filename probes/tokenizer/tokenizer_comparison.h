@@ -79,9 +79,9 @@ struct TokenizerComparison {
     std::vector<IdRange> a_only_ranges, b_only_ranges;  // the largest runs, by first id
     std::vector<ShiftedRun> runs;                         // the largest runs, by A id
 
-    // Canonical merges.
+    // Canonical merges. The prefix runs over merges whose parts and result are shared tokens.
     std::size_t merge_common_prefix = 0;
-    double merge_prefix_fraction = 0.0;  // common prefix / the shorter list
+    double merge_prefix_fraction = 0.0;  // common prefix / the shorter such list
     std::size_t shared_merges = 0;
     double merge_rank_correlation = 0.0;  // Spearman over shared merges
 

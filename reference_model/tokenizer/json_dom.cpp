@@ -13,6 +13,10 @@ void fail(std::string_view where, std::string_view field, std::string_view probl
 }
 
 simdjson::padded_string read_file(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw InputError(path.string(), "is a folder; expected a JSON file");
+    if (!std::filesystem::exists(path, ec)) throw InputError(path.string(), "no such file");
     simdjson::padded_string text;
     auto error = simdjson::padded_string::load(path.string()).get(text);
     if (error) throw InputError(path.string(), std::string("cannot read file: ") +

@@ -79,14 +79,14 @@ constexpr Message kMessages[] = {
 
     // ---- component reasons: {0} p-value, {1} threshold, {2} controls detected, {3} base ----
     {"reason.exact-reuse", "Identical content in {3}: exact reuse, decisive without a statistic."},
-    {"reason.significant", "p = {0} is below the audit threshold {1}."},
+    {"reason.significant", "p {0} is below the audit threshold {1}."},
     {"reason.independent-power", "Inside the null range of independent models; positive controls detected ({2})."},
     {"reason.independent-unpowered", "Inside the null range of independent models (this policy does not require positive controls)."},
-    {"reason.flag-not-significant", "Flagged by the probe, but p = {0} is above the audit threshold {1}."},
-    {"reason.conflicting", "The probe does not count this statistic as evidence (e.g. an effect below its floor), yet p = {0} is below the audit threshold {1}: undecided until a reviewer explains it."},
+    {"reason.flag-not-significant", "Flagged by the probe, but p {0} is above the audit threshold {1}."},
+    {"reason.conflicting", "The probe does not count this statistic as evidence (e.g. an effect below its floor), yet p {0} is below the audit threshold {1}: undecided until a reviewer explains it."},
     {"reason.controls-not-run", "No positive control was run, so the test's power is unknown."},
     {"reason.controls-missed", "Only {2} positive controls were detected: the test lacked power at these settings."},
-    {"reason.probe-inconclusive", "The probe could not decide (p = {0})."},
+    {"reason.probe-inconclusive", "The probe could not decide (p {0})."},
     {"reason.not-compared", "No base model has a matching component."},
 
     // ---- relations in words ----

@@ -79,14 +79,14 @@ constexpr Message kMessages[] = {
 
     // ---- component reasons: {0} p-값, {1} 임계값, {2} 검출된 대조군, {3} 기준 모델 ----
     {"reason.exact-reuse", "{3}와(과) 내용이 완전히 같습니다. 그대로 재사용한 것으로, 통계량 없이도 결정적입니다."},
-    {"reason.significant", "p = {0}로, 감사 임계값 {1}보다 작습니다."},
+    {"reason.significant", "p {0}로, 감사 임계값 {1}보다 작습니다."},
     {"reason.independent-power", "독립 모델 간 범위 안에 있으며, 양성 대조군이 검출되었습니다 ({2})."},
     {"reason.independent-unpowered", "독립 모델 간 범위 안에 있습니다 (이 정책은 양성 대조군을 요구하지 않습니다)."},
-    {"reason.flag-not-significant", "프로브가 표시했지만 p = {0}로 감사 임계값 {1}보다 큽니다."},
-    {"reason.conflicting", "프로브는 이 통계량을 증거로 보지 않지만(예: 효과 크기가 하한보다 작음), p = {0}로 감사 임계값 {1}보다 작습니다. 검토자가 설명하기 전까지는 판단을 보류합니다."},
+    {"reason.flag-not-significant", "프로브가 표시했지만 p {0}로 감사 임계값 {1}보다 큽니다."},
+    {"reason.conflicting", "프로브는 이 통계량을 증거로 보지 않지만(예: 효과 크기가 하한보다 작음), p {0}로 감사 임계값 {1}보다 작습니다. 검토자가 설명하기 전까지는 판단을 보류합니다."},
     {"reason.controls-not-run", "양성 대조군을 실행하지 않아 검정력을 알 수 없습니다."},
     {"reason.controls-missed", "양성 대조군 중 {2}만 검출되었습니다. 이 설정에서는 검정력이 부족합니다."},
-    {"reason.probe-inconclusive", "프로브가 판정하지 못했습니다 (p = {0})."},
+    {"reason.probe-inconclusive", "프로브가 판정하지 못했습니다 (p {0})."},
     {"reason.not-compared", "대응하는 구성 요소를 가진 기준 모델이 없습니다."},
 
     // ---- relations in words ----

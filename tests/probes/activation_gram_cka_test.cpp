@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/QR>
+#include <array>
 #include <cmath>
 
 #include "probes/activation/gram_cka.h"
@@ -69,7 +70,7 @@ TEST_CASE("activation gram cka: invariant to rotation, permutation and isotropic
     const MatrixF scaled = 37.5f * y;
     MatrixF shifted = y;
     shifted.rowwise() += Eigen::RowVectorXf::Constant(32, 3.0f);
-    for (const MatrixF* t : {&rotated, &permuted, &scaled, &shifted}) {
+    for (const MatrixF* t : std::array<const MatrixF*, 4>{&rotated, &permuted, &scaled, &shifted}) {
         const activation::CkaPair c = activation::cka_from_grams(side(x), side(*t));
         CHECK(c.debiased == doctest::Approx(base.debiased).epsilon(1e-3));
         CHECK(c.linear == doctest::Approx(base.linear).epsilon(1e-3));

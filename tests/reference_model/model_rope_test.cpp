@@ -55,8 +55,8 @@ TEST_CASE("rope: linear, yarn attention factor, llama3 bands") {
     auto a = l3.inv_freq(1), b = def.inv_freq(1);
     CHECK(a[0] == b[0]);               // wavelength 2π < 8: kept
     CHECK(a[7] == b[7] / 8.0f);        // wavelength > 32: divided by the factor
-    CHECK(a[3] < b[3]);                // in between: smoothed
-    CHECK(a[3] > b[3] / 8.0f);
+    CHECK(a[1] < b[1]);                // wavelength 2π·10000^(1/8) ≈ 20, between 8 and 32: smoothed
+    CHECK(a[1] > b[1] / 8.0f);
 }
 
 TEST_CASE("rope: unknown variants and missing parameters are errors") {

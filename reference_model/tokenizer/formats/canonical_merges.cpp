@@ -8,7 +8,8 @@
 
 namespace lineage::model {
 
-std::vector<std::pair<std::int32_t, std::int32_t>> canonical_merges(const Vocabulary& vocab) {
+std::vector<std::pair<std::int32_t, std::int32_t>> canonical_merges(const Vocabulary& vocab,
+                                                                     std::vector<std::int32_t>* results) {
     const std::size_t n = vocab.size();
     StringIdMap index(n);
     for (std::size_t id = 0; id < n; ++id)
@@ -18,6 +19,10 @@ std::vector<std::pair<std::int32_t, std::int32_t>> canonical_merges(const Vocabu
 
     std::vector<std::pair<std::int32_t, std::int32_t>> merges;
     merges.reserve(n * 2);
+    if (results) {
+        results->clear();
+        results->reserve(n * 2);
+    }
     std::vector<std::pair<std::int32_t, std::int32_t>> local;
     for (std::size_t id = 0; id < n; ++id) {
         if (!Vocabulary::comparable(vocab.kind_by_id[id])) continue;
@@ -32,6 +37,7 @@ std::vector<std::pair<std::int32_t, std::int32_t>> canonical_merges(const Vocabu
         }
         std::sort(local.begin(), local.end());
         merges.insert(merges.end(), local.begin(), local.end());
+        if (results) results->insert(results->end(), local.size(), static_cast<std::int32_t>(id));
     }
     return merges;
 }

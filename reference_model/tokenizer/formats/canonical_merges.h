@@ -15,7 +15,9 @@
 namespace lineage::model {
 
 // Uses the comparable (normal and byte) tokens of `vocab`; a byte piece serves as a part only
-// where no normal token has the same bytes.
-std::vector<std::pair<std::int32_t, std::int32_t>> canonical_merges(const Vocabulary& vocab);
+// where no normal token has the same bytes. `results`, when given, receives the id each merge
+// produces (parallel to the merges).
+std::vector<std::pair<std::int32_t, std::int32_t>> canonical_merges(const Vocabulary& vocab,
+                                                                     std::vector<std::int32_t>* results = nullptr);
 
 }  // namespace lineage::model

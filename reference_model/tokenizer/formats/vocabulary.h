@@ -57,6 +57,8 @@ struct Vocabulary {
     // none (tiktoken, SentencePiece, tekken).
     std::vector<std::pair<std::int32_t, std::int32_t>> merges;
     bool merges_rebuilt = false;
+    // When rebuilt: the id each merge produces (parallel to merges); empty otherwise.
+    std::vector<std::int32_t> merge_results;
 
     VocabularyHints hints;
 

@@ -97,7 +97,7 @@ void place(Vocabulary& v, std::size_t id, std::string bytes, TokenKind kind) {
 }
 
 void rebuild_merges(Vocabulary& v) {
-    v.merges = canonical_merges(v);
+    v.merges = canonical_merges(v, &v.merge_results);
     v.merges_rebuilt = true;
 }
 
