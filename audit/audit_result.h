@@ -31,9 +31,9 @@ struct ModelRef {
 // -log10 p of every candidate MLP layer against every base MLP layer, with the aligned layer map.
 struct SimilarityMatrix {
     std::string base;
-    std::string role;       // "attention", "mlp", "embeddings", ...
-    std::string statistic;  // what a value is, e.g. "-log10 p (neuron matching)"
-    int rows = 0, columns = 0;  // candidate layers x base layers
+    std::string role;            // "attention", "mlp", "embeddings", ...
+    std::string statistic;       // what a value is, e.g. "-log10 p (neuron matching)"
+    int rows = 0, columns = 0;   // candidate layers x base layers
     std::vector<double> values;  // row-major, NaN = not measured
     std::vector<std::pair<int, int>> alignment;  // (candidate layer, base layer) of the aligned map
     double scale_min = 0.0, scale_max = 1.0;
@@ -73,7 +73,8 @@ struct AuditEvidence {
     std::vector<TokenizerComparison> tokenizers;
     std::vector<ActivationProfile> activations;
     std::vector<SkippedProbe> skipped;
-    std::vector<std::pair<std::string, std::string>> parameters;  // every setting that shaped a figure
+    std::vector<std::pair<std::string, std::string>>
+        parameters;  // every setting that shaped a figure
     std::vector<std::pair<std::string, std::uint64_t>> seeds;
 };
 

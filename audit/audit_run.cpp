@@ -25,7 +25,8 @@ namespace pw = probes::weights;
 
 namespace {
 
-ModelRef describe(const weights::Checkpoint& ckpt, const std::string& label, const std::string& path) {
+ModelRef describe(const weights::Checkpoint& ckpt, const std::string& label,
+                  const std::string& path) {
     ModelRef m;
     m.label = label;
     m.path = path;
@@ -37,15 +38,17 @@ ModelRef describe(const weights::Checkpoint& ckpt, const std::string& label, con
 
 // "identical" when every hyper-parameter that shapes the weights agrees, "same-family" when only
 // the architecture class or model type does, else "different".
-std::optional<Finding> architecture_finding(const weights::Checkpoint& candidate, const weights::Checkpoint& base,
+std::optional<Finding> architecture_finding(const weights::Checkpoint& candidate,
+                                            const weights::Checkpoint& base,
                                             const std::string& base_label) {
     if (!candidate.config() || !base.config()) return std::nullopt;
     const weights::ModelConfig& a = *base.config();
     const weights::ModelConfig& b = *candidate.config();
     auto shape = [](const weights::ModelConfig& c) {
-        return std::make_tuple(c.architecture, c.hidden_size, c.num_layers, c.num_heads, c.num_kv_heads, c.head_dim,
-                               c.intermediate_size, c.vocab_size, c.num_experts, c.moe_intermediate_size,
-                               c.rope_theta, c.norm_eps, c.hidden_act, c.tie_word_embeddings);
+        return std::make_tuple(c.architecture, c.hidden_size, c.num_layers, c.num_heads,
+                               c.num_kv_heads, c.head_dim, c.intermediate_size, c.vocab_size,
+                               c.num_experts, c.moe_intermediate_size, c.rope_theta, c.norm_eps,
+                               c.hidden_act, c.tie_word_embeddings);
     };
     Finding f;
     f.kind = FindingKind::architecture;
@@ -58,8 +61,9 @@ std::optional<Finding> architecture_finding(const weights::Checkpoint& candidate
     } else {
         f.relation = "different";
     }
-    f.evidence = b.architecture + " " + std::to_string(b.num_layers) + "x" + std::to_string(b.hidden_size) + " vs " +
-                 a.architecture + " " + std::to_string(a.num_layers) + "x" + std::to_string(a.hidden_size);
+    f.evidence = b.architecture + " " + std::to_string(b.num_layers) + "x" +
+                 std::to_string(b.hidden_size) + " vs " + a.architecture + " " +
+                 std::to_string(a.num_layers) + "x" + std::to_string(a.hidden_size);
     return f;
 }
 
@@ -128,15 +132,18 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
     for (std::size_t i = 0; i < o.bases.size(); ++i) {
         const std::string& path = o.bases[i];
         const std::string& label = labels[i + 1];
-        say(reports::format(lang, "cli.progress.base", {label, std::to_string(i + 1), std::to_string(o.bases.size())}));
+        say(reports::format(lang, "cli.progress.base",
+                            {label, std::to_string(i + 1), std::to_string(o.bases.size())}));
         const weights::Checkpoint base_ckpt = weights::Checkpoint::open(path);
         r.bases.push_back(describe(base_ckpt, label, path));
-        if (auto f = architecture_finding(candidate_ckpt, base_ckpt, label)) r.evidence.findings.push_back(*f);
+        if (auto f = architecture_finding(candidate_ckpt, base_ckpt, label))
+            r.evidence.findings.push_back(*f);
 
         try {
             const pw::CheckpointView base(path);
             const pw::CompareResult cr = pw::compare_models(base, candidate, compare_options);
-            add_weight_evidence(cr, label, r.evidence, compare_options.rule.token_agreement_max_fraction_independent);
+            add_weight_evidence(cr, label, r.evidence,
+                                compare_options.rule.token_agreement_max_fraction_independent);
         } catch (const UnsupportedError& e) {
             r.evidence.skipped.push_back({"weights", label, "audit.skip.failed", e.what()});
         }
@@ -172,14 +179,16 @@ void write_report_files(const reports::Report& report, const std::filesystem::pa
     };
     for (const auto& [name, text] : files) {
         const std::filesystem::path final_path = dir / name;
-        const std::filesystem::path temp = dir / ("." + std::string(name) + ".tmp-" + std::to_string(::getpid()));
+        const std::filesystem::path temp =
+            dir / ("." + std::string(name) + ".tmp-" + std::to_string(::getpid()));
         {
             std::ofstream out(temp, std::ios::binary | std::ios::trunc);
             out.write(text.data(), static_cast<std::streamsize>(text.size()));
             out.flush();
             if (!out) {
                 std::filesystem::remove(temp, ec);
-                throw InputError(temp.string(), "cannot write the report (disk full or no permission?)");
+                throw InputError(temp.string(),
+                                 "cannot write the report (disk full or no permission?)");
             }
         }
         std::filesystem::rename(temp, final_path, ec);

@@ -32,7 +32,8 @@ using Progress = std::function<void(const std::string&)>;
 
 // Throws InputError for unreadable inputs (candidate, base, policy); a probe that cannot handle a
 // well-formed input (UnsupportedError) is recorded as skipped instead, so the audit still reports.
-AuditResult run_audit(const AuditOptions& options, reports::Language lang, const Progress& progress);
+AuditResult run_audit(const AuditOptions& options, reports::Language lang,
+                      const Progress& progress);
 
 // Short, unique labels for the models: the last path component ("llama-3.1-8b"), with "#2", "#3"
 // appended to repeats.

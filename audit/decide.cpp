@@ -4,8 +4,8 @@
 namespace lineage::audit {
 
 void decide(AuditResult& result) {
-    result.components =
-        decide_components(result.evidence.findings, result.policy, result.evidence.candidate_components);
+    result.components = decide_components(result.evidence.findings, result.policy,
+                                          result.evidence.candidate_components);
     result.verdict = decide_model(result.policy, result.components, result.evidence.findings);
 }
 

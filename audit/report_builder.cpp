@@ -18,7 +18,9 @@ using reports::Language;
 using reports::message;
 using reports::Relation;
 
-std::string msg(Language lang, std::string_view key) { return std::string(message(lang, key)); }
+std::string msg(Language lang, std::string_view key) {
+    return std::string(message(lang, key));
+}
 
 std::string range_text(const std::optional<NullRange>& r) {
     if (!r) return "";
@@ -31,7 +33,8 @@ std::string power_text(const std::optional<Power>& p) {
 }
 
 std::string relation_word(Language lang, FindingKind kind, std::string_view relation) {
-    std::string key = "relation." + std::string(finding_kind_name(kind)) + "." + std::string(relation);
+    std::string key =
+        "relation." + std::string(finding_kind_name(kind)) + "." + std::string(relation);
     return reports::has_message(lang, key) ? msg(lang, key) : std::string(relation);
 }
 
@@ -65,21 +68,24 @@ std::string verdict_reason(Language lang, const AuditResult& r) {
                 }
             }
             if (first && first->kind == FindingKind::weight_lineage) {
-                std::string source = first->base_component.empty() ? first->base
-                                                                    : first->base + ": " + first->base_component;
+                std::string source = first->base_component.empty()
+                                         ? first->base
+                                         : first->base + ": " + first->base_component;
                 return format(lang, "verdict.fail.derived",
                               {std::to_string(v.derived), total, first->component, source});
             }
-            return format(lang, "verdict.fail.rule",
-                          {first ? first->rule_id : "", first ? description_in(lang, first->description,
-                                                                               first->description_ko)
-                                                              : ""});
+            return format(
+                lang, "verdict.fail.rule",
+                {first ? first->rule_id : "",
+                 first ? description_in(lang, first->description, first->description_ko) : ""});
         }
         case ModelReason::no_comparison:
-            return r.bases.empty() ? msg(lang, "verdict.no_bases") : msg(lang, "verdict.no_comparison");
+            return r.bases.empty() ? msg(lang, "verdict.no_bases")
+                                   : msg(lang, "verdict.no_comparison");
         case ModelReason::undecided_components:
             if (v.outcome == reports::Outcome::pass) {
-                return format(lang, "verdict.pass.ignored", {std::to_string(v.inconclusive), total});
+                return format(lang, "verdict.pass.ignored",
+                              {std::to_string(v.inconclusive), total});
             }
             return format(lang, "verdict.undecided", {std::to_string(v.inconclusive), total});
         case ModelReason::all_independent:
@@ -146,7 +152,8 @@ std::string summarize_components(std::vector<std::string> names) {
             std::size_t j = i;
             while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1) ++j;
             add(j == i ? layer_component(static_cast<int>(layers[i]), part)
-                       : "layers." + std::to_string(layers[i]) + "–" + std::to_string(layers[j]) + "." + part);
+                       : "layers." + std::to_string(layers[i]) + "–" + std::to_string(layers[j]) +
+                             "." + part);
             i = j + 1;
         }
     }
@@ -164,7 +171,8 @@ std::vector<reports::PolicyFinding> policy_findings(Language lang, const AuditRe
     std::vector<Group> groups;
     for (const auto& h : r.verdict.hits) {
         auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
-            return g.first->rule_id == h.rule_id && g.first->base == h.base && g.first->relation == h.relation;
+            return g.first->rule_id == h.rule_id && g.first->base == h.base &&
+                   g.first->relation == h.relation;
         });
         if (it == groups.end()) {
             groups.push_back({&h, {}, std::nullopt, 0});
@@ -187,10 +195,14 @@ std::vector<reports::PolicyFinding> policy_findings(Language lang, const AuditRe
         f.base = h.base;
         std::string detail = relation_word(lang, h.kind, h.relation);
         if (!h.base.empty()) {
-            detail += ", " + (g.count == 1 && !h.base_component.empty() ? h.base + ": " + h.base_component : h.base);
+            detail +=
+                ", " + (g.count == 1 && !h.base_component.empty() ? h.base + ": " + h.base_component
+                                                                  : h.base);
         }
-        if (g.max_p) detail += (g.count == 1 ? ", p = " : ", p ≤ ") + reports::p_value_text(g.max_p);
-        f.message = format(lang, "policy.hit", {description_in(lang, h.description, h.description_ko), detail});
+        if (g.max_p)
+            detail += (g.count == 1 ? ", p = " : ", p ≤ ") + reports::p_value_text(g.max_p);
+        f.message = format(lang, "policy.hit",
+                           {description_in(lang, h.description, h.description_ko), detail});
         out.push_back(std::move(f));
     }
     return out;
@@ -211,11 +223,13 @@ reports::ReproRecord repro_record(const AuditResult& r) {
     rec.policy_name = r.policy.name;
     rec.policy_version = r.policy.version;
     rec.parameters = r.evidence.parameters;
-    rec.parameters.emplace_back("policy.derived_alpha", reports::json_number(r.policy.derived_alpha));
+    rec.parameters.emplace_back("policy.derived_alpha",
+                                reports::json_number(r.policy.derived_alpha));
     rec.parameters.emplace_back("policy.bonferroni", r.policy.bonferroni ? "true" : "false");
     rec.parameters.emplace_back("policy.require_power", r.policy.require_power ? "true" : "false");
     if (!r.components.empty()) {
-        rec.parameters.emplace_back("audit.derived_threshold", reports::json_number(r.components.front().threshold));
+        rec.parameters.emplace_back("audit.derived_threshold",
+                                    reports::json_number(r.components.front().threshold));
     }
     rec.seeds = r.evidence.seeds;
     return rec;
@@ -226,25 +240,32 @@ reports::ReproRecord repro_record(const AuditResult& r) {
 reports::Section summary_section(Language lang, const AuditResult& r) {
     reports::Section s{"summary", msg(lang, "section.summary"), {}};
     const ModelVerdict& v = r.verdict;
-    s.blocks.push_back(reports::Paragraph{format(
-        lang, "summary.counts",
-        {std::to_string(r.components.size()), std::to_string(r.bases.size()), std::to_string(v.derived),
-         std::to_string(v.independent), std::to_string(v.inconclusive)})});
+    s.blocks.push_back(reports::Paragraph{
+        format(lang, "summary.counts",
+               {std::to_string(r.components.size()), std::to_string(r.bases.size()),
+                std::to_string(v.derived), std::to_string(v.independent),
+                std::to_string(v.inconclusive)})});
     const std::string& desc = description_in(lang, r.policy.description, r.policy.description_ko);
     if (!desc.empty()) {
-        s.blocks.push_back(reports::Paragraph{format(lang, "summary.policy", {r.policy.name, r.policy.version, desc})});
+        s.blocks.push_back(reports::Paragraph{
+            format(lang, "summary.policy", {r.policy.name, r.policy.version, desc})});
     }
     reports::KeyValueList kv;
-    kv.items.emplace_back(msg(lang, "summary.candidate"),
-                          r.candidate.label + (r.candidate.architecture.empty() ? "" : " (" + r.candidate.architecture + ")"));
+    kv.items.emplace_back(
+        msg(lang, "summary.candidate"),
+        r.candidate.label +
+            (r.candidate.architecture.empty() ? "" : " (" + r.candidate.architecture + ")"));
     if (r.candidate.parameters > 0) {
-        kv.items.emplace_back(msg(lang, "summary.parameters"), reports::grouped(r.candidate.parameters));
+        kv.items.emplace_back(msg(lang, "summary.parameters"),
+                              reports::grouped(r.candidate.parameters));
     }
     std::string bases;
     for (const auto& b : r.bases) {
-        bases += (bases.empty() ? "" : ", ") + b.label + (b.architecture.empty() ? "" : " (" + b.architecture + ")");
+        bases += (bases.empty() ? "" : ", ") + b.label +
+                 (b.architecture.empty() ? "" : " (" + b.architecture + ")");
     }
-    kv.items.emplace_back(msg(lang, "summary.bases"), bases.empty() ? msg(lang, "summary.none") : bases);
+    kv.items.emplace_back(msg(lang, "summary.bases"),
+                          bases.empty() ? msg(lang, "summary.none") : bases);
     if (!r.components.empty()) {
         kv.items.emplace_back(msg(lang, "summary.threshold"),
                               format(lang, "summary.threshold_value",
@@ -252,21 +273,25 @@ reports::Section summary_section(Language lang, const AuditResult& r) {
                                       reports::json_number(r.policy.derived_alpha)}));
     }
     kv.items.emplace_back(msg(lang, "summary.power"),
-                          msg(lang, r.policy.require_power ? "summary.power_required" : "summary.power_not_required"));
+                          msg(lang, r.policy.require_power ? "summary.power_required"
+                                                           : "summary.power_not_required"));
     s.blocks.push_back(std::move(kv));
     for (const auto& sk : r.evidence.skipped) {
         std::string text = format(lang, sk.reason_key, {sk.base, sk.detail});
-        s.blocks.push_back(reports::Note{reports::NoteKind::warning,
-                                         format(lang, "audit.skip.title", {msg(lang, "probe." + sk.probe)}), text});
+        s.blocks.push_back(reports::Note{
+            reports::NoteKind::warning,
+            format(lang, "audit.skip.title", {msg(lang, "probe." + sk.probe)}), text});
     }
     return s;
 }
 
 reports::Heatmap heatmap_of(Language lang, const SimilarityMatrix& m) {
     reports::Heatmap h;
-    std::string role = reports::has_message(lang, "role." + m.role) ? msg(lang, "role." + m.role) : m.role;
+    std::string role =
+        reports::has_message(lang, "role." + m.role) ? msg(lang, "role." + m.role) : m.role;
     h.title = format(lang, "evidence.heatmap.title", {role, m.base});
-    h.caption = msg(lang, m.alignment.empty() ? "evidence.heatmap.caption" : "evidence.heatmap.caption_aligned");
+    h.caption = msg(lang, m.alignment.empty() ? "evidence.heatmap.caption"
+                                              : "evidence.heatmap.caption_aligned");
     h.row_label = msg(lang, "evidence.heatmap.rows");
     h.column_label = format(lang, "evidence.heatmap.columns", {m.base});
     for (int i = 0; i < m.rows; ++i) h.row_ticks.push_back(std::to_string(i));
@@ -297,12 +322,13 @@ reports::Section evidence_section(Language lang, const AuditResult& r) {
         return a->base < b->base;
     });
 
-    // One row per base: how its comparison came out, and the strongest evidence against independence.
+    // One row per base: how its comparison came out, and the strongest evidence against
+    // independence.
     reports::Table per_base;
     per_base.caption = msg(lang, "evidence.bases.caption");
-    per_base.columns = {msg(lang, "evidence.col.base"), msg(lang, "ui.relation.derived"),
+    per_base.columns = {msg(lang, "evidence.col.base"),       msg(lang, "ui.relation.derived"),
                         msg(lang, "ui.relation.independent"), msg(lang, "ui.relation.inconclusive"),
-                        msg(lang, "evidence.col.strongest"), msg(lang, "ui.col.p_value")};
+                        msg(lang, "evidence.col.strongest"),  msg(lang, "ui.col.p_value")};
     per_base.numeric = {false, true, true, true, false, true};
     for (const auto& b : r.bases) {
         int counts[3] = {0, 0, 0};
@@ -322,8 +348,9 @@ reports::Section evidence_section(Language lang, const AuditResult& r) {
              {std::to_string(counts[1]), reports::Tone::neutral},
              {std::to_string(counts[2]), counts[2] ? reports::Tone::warn : reports::Tone::muted},
              {strongest ? strongest->component : "", reports::Tone::neutral},
-             {strongest ? (strongest->relation == "derived" && !strongest->p_value ? msg(lang, "evidence.exact")
-                                                                                   : reports::p_value_text(strongest->p_value))
+             {strongest ? (strongest->relation == "derived" && !strongest->p_value
+                               ? msg(lang, "evidence.exact")
+                               : reports::p_value_text(strongest->p_value))
                         : "",
               reports::Tone::neutral}});
     }
@@ -334,20 +361,23 @@ reports::Section evidence_section(Language lang, const AuditResult& r) {
     reports::Table t;
     t.caption = msg(lang, "evidence.table.caption");
     t.collapsible = true;
-    t.columns = {msg(lang, "ui.col.component"), msg(lang, "evidence.col.base"), msg(lang, "ui.col.relation"),
-                 msg(lang, "ui.col.statistic"), msg(lang, "evidence.col.null"), msg(lang, "ui.col.p_value"),
-                 msg(lang, "ui.col.power"), msg(lang, "evidence.col.evidence")};
+    t.columns = {msg(lang, "ui.col.component"),  msg(lang, "evidence.col.base"),
+                 msg(lang, "ui.col.relation"),   msg(lang, "ui.col.statistic"),
+                 msg(lang, "evidence.col.null"), msg(lang, "ui.col.p_value"),
+                 msg(lang, "ui.col.power"),      msg(lang, "evidence.col.evidence")};
     t.numeric = {false, false, false, false, true, true, true, false};
     t.wide = {false, false, false, false, false, false, false, true};
     for (const Finding* f : weight) {
-        Relation rel = f->relation == "derived" ? Relation::derived
-                       : f->relation == "independent" ? Relation::independent : Relation::inconclusive;
+        Relation rel = f->relation == "derived"       ? Relation::derived
+                       : f->relation == "independent" ? Relation::independent
+                                                      : Relation::inconclusive;
         std::string stat = f->statistic;
         if (!stat.empty() && f->strength) stat.append(" ").append(reports::fixed(*f->strength, 3));
         std::string base = f->base_component.empty() ? f->base : f->base + ": " + f->base_component;
         t.rows.push_back({{f->component, reports::Tone::neutral},
                           {base, reports::Tone::neutral},
-                          {relation_word(lang, FindingKind::weight_lineage, f->relation), reports::relation_tone(rel)},
+                          {relation_word(lang, FindingKind::weight_lineage, f->relation),
+                           reports::relation_tone(rel)},
                           {stat, reports::Tone::neutral},
                           {range_text(f->null_range), reports::Tone::muted},
                           {reports::p_value_text(f->p_value), reports::Tone::neutral},
@@ -366,10 +396,10 @@ reports::Section tokenizer_section(Language lang, const AuditResult& r) {
         return s;
     }
     reports::Table t;
-    t.columns = {msg(lang, "evidence.col.base"), msg(lang, "ui.col.relation"), msg(lang, "tokenizer.col.vocab"),
-                 msg(lang, "tokenizer.col.shared"), msg(lang, "tokenizer.col.jaccard"),
-                 msg(lang, "tokenizer.col.order"), msg(lang, "tokenizer.col.order_null"),
-                 msg(lang, "evidence.col.evidence")};
+    t.columns = {msg(lang, "evidence.col.base"),        msg(lang, "ui.col.relation"),
+                 msg(lang, "tokenizer.col.vocab"),      msg(lang, "tokenizer.col.shared"),
+                 msg(lang, "tokenizer.col.jaccard"),    msg(lang, "tokenizer.col.order"),
+                 msg(lang, "tokenizer.col.order_null"), msg(lang, "evidence.col.evidence")};
     t.numeric = {false, false, true, true, true, true, true, false};
     t.wide = {false, false, false, false, false, false, false, true};
     reports::Chart chart;
@@ -384,17 +414,18 @@ reports::Section tokenizer_section(Language lang, const AuditResult& r) {
     std::optional<NullRange> order_null;
     for (const auto& tc : r.evidence.tokenizers) {
         bool reused = tc.relation != "independent";
-        t.rows.push_back({{tc.base, reports::Tone::neutral},
-                          {relation_word(lang, FindingKind::tokenizer, tc.relation),
-                           reused ? reports::Tone::warn : reports::Tone::good},
-                          {reports::grouped(tc.candidate_vocab) + " / " + reports::grouped(tc.base_vocab),
-                           reports::Tone::neutral},
-                          {reports::grouped(tc.shared), reports::Tone::neutral},
-                          {tc.jaccard ? reports::fixed(*tc.jaccard, 3) : "n/a", reports::Tone::neutral},
-                          {tc.order_preservation ? reports::fixed(*tc.order_preservation, 3) : "n/a",
-                           reports::Tone::neutral},
-                          {range_text(tc.order_null), reports::Tone::muted},
-                          {tc.explanation, reports::Tone::neutral}});
+        t.rows.push_back(
+            {{tc.base, reports::Tone::neutral},
+             {relation_word(lang, FindingKind::tokenizer, tc.relation),
+              reused ? reports::Tone::warn : reports::Tone::good},
+             {reports::grouped(tc.candidate_vocab) + " / " + reports::grouped(tc.base_vocab),
+              reports::Tone::neutral},
+             {reports::grouped(tc.shared), reports::Tone::neutral},
+             {tc.jaccard ? reports::fixed(*tc.jaccard, 3) : "n/a", reports::Tone::neutral},
+             {tc.order_preservation ? reports::fixed(*tc.order_preservation, 3) : "n/a",
+              reports::Tone::neutral},
+             {range_text(tc.order_null), reports::Tone::muted},
+             {tc.explanation, reports::Tone::neutral}});
         chart.categories.push_back(tc.base);
         jac.values.push_back(tc.jaccard.value_or(NAN));
         con.values.push_back(tc.containment.value_or(NAN));
@@ -403,7 +434,8 @@ reports::Section tokenizer_section(Language lang, const AuditResult& r) {
     }
     chart.series = {jac, con, ord};
     if (order_null) {
-        chart.bands.push_back({msg(lang, "tokenizer.chart.band"), order_null->low, order_null->high});
+        chart.bands.push_back(
+            {msg(lang, "tokenizer.chart.band"), order_null->low, order_null->high});
     }
     s.blocks.push_back(std::move(t));
     s.blocks.push_back(std::move(chart));
@@ -416,7 +448,8 @@ reports::Section behaviour_section(Language lang, const AuditResult& r) {
     reports::Section s{"behaviour", msg(lang, "section.behaviour"), {}};
     s.blocks.push_back(reports::Paragraph{msg(lang, "behaviour.intro")});
     if (r.evidence.activations.empty()) {
-        s.blocks.push_back(reports::Note{reports::NoteKind::info, msg(lang, "behaviour.absent.title"),
+        s.blocks.push_back(reports::Note{reports::NoteKind::info,
+                                         msg(lang, "behaviour.absent.title"),
                                          msg(lang, "behaviour.absent.text")});
         return s;
     }
@@ -434,7 +467,8 @@ reports::Section behaviour_section(Language lang, const AuditResult& r) {
         se.values.resize(layers, NAN);
         chart.series.push_back(std::move(se));
         if (a.independent_range && chart.bands.empty()) {
-            chart.bands.push_back({msg(lang, "behaviour.chart.band"), a.independent_range->low, a.independent_range->high});
+            chart.bands.push_back({msg(lang, "behaviour.chart.band"), a.independent_range->low,
+                                   a.independent_range->high});
         }
     }
     s.blocks.push_back(std::move(chart));
@@ -450,18 +484,21 @@ reports::Section pitfalls_section(Language lang, const AuditResult& r) {
         for (const auto& f : n.figures) {
             std::string where = f.scope.empty() ? f.base : f.base + ", " + f.scope;
             text += ' ';
-            text += f.independent_range
-                        ? format(lang, "pitfalls.figure_with_range",
-                                 {where, reports::fixed(f.value, 3), range_text(f.independent_range)})
-                        : format(lang, "pitfalls.figure", {where, reports::fixed(f.value, 3)});
+            text +=
+                f.independent_range
+                    ? format(lang, "pitfalls.figure_with_range",
+                             {where, reports::fixed(f.value, 3), range_text(f.independent_range)})
+                    : format(lang, "pitfalls.figure", {where, reports::fixed(f.value, 3)});
         }
-        s.blocks.push_back(reports::Note{reports::NoteKind::pitfall, msg(lang, n.pitfall->title_key), text});
+        s.blocks.push_back(
+            reports::Note{reports::NoteKind::pitfall, msg(lang, n.pitfall->title_key), text});
     }
     if (notes.empty()) {
         s.blocks.push_back(reports::Paragraph{msg(lang, "pitfalls.none")});
         // Still name them, briefly: a reviewer comparing with public claims needs the list.
         reports::KeyValueList kv;
-        for (const auto& p : known_pitfalls()) kv.items.emplace_back(msg(lang, p.title_key), msg(lang, p.text_key));
+        for (const auto& p : known_pitfalls())
+            kv.items.emplace_back(msg(lang, p.title_key), msg(lang, p.text_key));
         s.blocks.push_back(std::move(kv));
     }
     return s;
@@ -472,12 +509,14 @@ reports::Section guide_section(Language lang, const AuditResult& r) {
     s.blocks.push_back(reports::Paragraph{msg(lang, "guide.intro")});
     reports::KeyValueList terms;
     terms.title = msg(lang, "guide.terms");
-    for (std::string_view k : {"derived", "independent", "inconclusive", "p_value", "null_range", "power",
-                               "policy", "heatmap", "behaviour", "reproduce"}) {
-        terms.items.emplace_back(msg(lang, "guide.term." + std::string(k)), msg(lang, "guide.text." + std::string(k)));
+    for (std::string_view k : {"derived", "independent", "inconclusive", "p_value", "null_range",
+                               "power", "policy", "heatmap", "behaviour", "reproduce"}) {
+        terms.items.emplace_back(msg(lang, "guide.term." + std::string(k)),
+                                 msg(lang, "guide.text." + std::string(k)));
     }
     s.blocks.push_back(std::move(terms));
-    s.blocks.push_back(reports::Note{reports::NoteKind::info, msg(lang, "guide.exit.title"), msg(lang, "guide.exit.text")});
+    s.blocks.push_back(reports::Note{reports::NoteKind::info, msg(lang, "guide.exit.title"),
+                                     msg(lang, "guide.exit.text")});
     (void)r;
     return s;
 }

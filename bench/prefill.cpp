@@ -8,6 +8,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <chrono>
 #include <fstream>
 #include <cstdio>
@@ -58,13 +60,28 @@ int main(int argc, char** argv) {
                     static_cast<std::int32_t>((static_cast<std::int64_t>(i) * 7919 + static_cast<std::int64_t>(j) * 104729 + 13) % vocab));
         lineage::model::ForwardOptions opt;
         opt.logits = lineage::model::LogitsMode::last;
-        // Sample the heap after every block (the CPU backend hands over its tensor without a copy).
+        // Sample the heap every 5 ms while the forward runs.
+        std::atomic<bool> running{true};
         double anon_peak = 0;
-        opt.capture_all_layers = true;
-        opt.on_capture = [&](const lineage::model::Captured&) { anon_peak = std::max(anon_peak, rss_anon_mib()); };
+        std::thread sampler([&] {
+            while (running.load()) {
+                anon_peak = std::max(anon_peak, rss_anon_mib());
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        });
+        auto cpu_seconds = [] {
+            rusage u{};
+            getrusage(RUSAGE_SELF, &u);
+            return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+                   1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+        };
+        const double cpu0 = cpu_seconds();
         auto t0 = std::chrono::steady_clock::now();
         auto result = tf.forward(seqs, opt);
+        const double cpu = cpu_seconds() - cpu0;
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        running = false;
+        sampler.join();
         double checksum = 0;
         std::string argmax;
         for (std::int64_t r = 0; r < result.logits.rows(); ++r) {
@@ -78,10 +95,11 @@ int main(int argc, char** argv) {
         }
         rusage ru{};
         getrusage(RUSAGE_SELF, &ru);
-        std::printf("lineage %s: %dx%d tokens in %.2f s = %.1f tokens/s (weights converted per layer inside); "
-                    "peak RSS %.0f MiB (heap %.0f MiB at most after a block, the rest mapped checkpoint pages); "
+        std::printf("lineage %s: %dx%d tokens in %.2f s = %.1f tokens/s, CPU time %.1f s "
+                    "(weights converted per layer inside); "
+                    "peak RSS %.0f MiB (of which heap at most %.0f MiB, sampled every 5 ms; the rest are pages of the mapped checkpoint); "
                     "checksum %.4f argmax [%s]\n",
-                    backend->description().c_str(), batch, tokens, secs, batch * tokens / secs, ru.ru_maxrss / 1024.0, anon_peak,
+                    backend->description().c_str(), batch, tokens, secs, batch * tokens / secs, cpu, ru.ru_maxrss / 1024.0, anon_peak,
                     checksum, argmax.c_str());
         return 0;
     } catch (const std::exception& e) {

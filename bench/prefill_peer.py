@@ -30,13 +30,16 @@ def main():
     ids = np.array([[(i * 7919 + j * 104729 + 13) % vocab for j in range(tokens)] for i in range(batch)], dtype=np.int64)
     x = torch.from_numpy(ids)
     with torch.inference_mode():
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.time()
         out = model(x, use_cache=False, logits_to_keep=1)
         secs = time.time() - t0
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
     last = out.logits[:, -1].float()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(f"pytorch {torch.__version__} fp32 ({threads} threads): {batch}x{tokens} tokens in {secs:.2f} s = "
-          f"{batch * tokens / secs:.1f} tokens/s; load {load:.1f} s; peak RSS {rss:.0f} MiB; "
+          f"{batch * tokens / secs:.1f} tokens/s, CPU time {cpu:.1f} s; load {load:.1f} s; peak RSS {rss:.0f} MiB; "
           f"checksum {last.sum().item():.4f} argmax {last.argmax(-1).tolist()}")
 
 

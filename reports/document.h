@@ -38,26 +38,26 @@ struct VerdictBanner {
 
 // One row of the machine record (`components` in the JSON).
 struct ComponentRecord {
-    std::string name;      // candidate component: "embeddings", "layers.3.attention", "lm_head", ...
+    std::string name;  // candidate component: "embeddings", "layers.3.attention", "lm_head", ...
     Relation relation = Relation::inconclusive;
-    std::string source_base;       // derived: the base model's label; else empty
-    std::string source_component;  // derived: the base's component, e.g. "layers.5.attention"
-    std::optional<double> p_value; // combined evidence against independence
-    std::string statistic;         // name of the deciding statistic, "" if none
+    std::string source_base;        // derived: the base model's label; else empty
+    std::string source_component;   // derived: the base's component, e.g. "layers.5.attention"
+    std::optional<double> p_value;  // combined evidence against independence
+    std::string statistic;          // name of the deciding statistic, "" if none
     std::optional<double> statistic_value;
-    std::string power;             // independent: the positive controls detected, e.g. "3/3"
-    std::string reason;            // one line, in the report's language
+    std::string power;   // independent: the positive controls detected, e.g. "3/3"
+    std::string reason;  // one line, in the report's language
 };
 
 // A policy rule that fired (`policy_findings` in the JSON).
 struct PolicyFinding {
-    std::string rule;       // the rule's id in the policy file
-    std::string severity;   // "fail" | "warn" | "inform"
-    std::string kind;       // finding kind: "weight-lineage", "tokenizer", "architecture", "behaviour"
+    std::string rule;      // the rule's id in the policy file
+    std::string severity;  // "fail" | "warn" | "inform"
+    std::string kind;  // finding kind: "weight-lineage", "tokenizer", "architecture", "behaviour"
     std::string component;  // the components it concerns, summarised ("layers.0–7.mlp"); "" = model
     std::vector<std::string> components;  // the same, listed one by one
-    std::string base;       // base model label or ""
-    std::string message;    // one line, in the report's language
+    std::string base;                     // base model label or ""
+    std::string message;                  // one line, in the report's language
 };
 
 // A file the audit read, identified by content.
@@ -87,7 +87,7 @@ struct Paragraph {
 };
 
 struct KeyValueList {
-    std::string title;  // may be empty
+    std::string title;                                       // may be empty
     std::vector<std::pair<std::string, std::string>> items;  // kept in the given order
 };
 
@@ -110,12 +110,12 @@ struct Table {
 struct Heatmap {
     std::string title;
     std::string caption;
-    std::string row_label, column_label;        // axis titles
+    std::string row_label, column_label;  // axis titles
     std::vector<std::string> row_ticks, column_ticks;
-    std::vector<double> values;                 // rows x columns, row-major; NaN = not measured
-    double scale_min = 0.0, scale_max = 1.0;    // colour scale
-    std::string value_label;                    // what a value is, e.g. "neuron-matching -log10 p"
-    std::vector<std::pair<int, int>> marked;    // (row, column) cells to outline: the aligned map
+    std::vector<double> values;               // rows x columns, row-major; NaN = not measured
+    double scale_min = 0.0, scale_max = 1.0;  // colour scale
+    std::string value_label;                  // what a value is, e.g. "neuron-matching -log10 p"
+    std::vector<std::pair<int, int>> marked;  // (row, column) cells to outline: the aligned map
     std::size_t rows() const { return row_ticks.size(); }
     std::size_t columns() const { return column_ticks.size(); }
 };
@@ -156,7 +156,7 @@ struct Note {
 using Block = std::variant<Paragraph, KeyValueList, Table, Heatmap, Chart, Note>;
 
 struct Section {
-    std::string id;     // stable anchor: "components", "how-to-read", ... ([a-z0-9-])
+    std::string id;  // stable anchor: "components", "how-to-read", ... ([a-z0-9-])
     std::string title;
     std::vector<Block> blocks;
 };

@@ -11,14 +11,14 @@
 namespace lineage::reports {
 
 class JsonWriter {
-public:
+  public:
     JsonWriter& begin_object();
     JsonWriter& end_object();
     JsonWriter& begin_array();
     JsonWriter& end_array();
     JsonWriter& key(std::string_view k);
     JsonWriter& string(std::string_view s);
-    JsonWriter& number(double v);   // non-finite -> null
+    JsonWriter& number(double v);  // non-finite -> null
     JsonWriter& integer(long long v);
     JsonWriter& unsigned_integer(unsigned long long v);
     JsonWriter& boolean(bool b);
@@ -33,7 +33,7 @@ public:
 
     static std::string escape(std::string_view s);  // without the quotes
 
-private:
+  private:
     void before_value();
     void newline();
     std::string out_;

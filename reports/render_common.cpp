@@ -9,18 +9,24 @@ namespace lineage::reports::detail {
 
 std::string_view outcome_label(Language lang, Outcome o) {
     switch (o) {
-        case Outcome::pass: return message(lang, "ui.outcome.pass");
-        case Outcome::fail: return message(lang, "ui.outcome.fail");
-        case Outcome::inconclusive: break;
+        case Outcome::pass:
+            return message(lang, "ui.outcome.pass");
+        case Outcome::fail:
+            return message(lang, "ui.outcome.fail");
+        case Outcome::inconclusive:
+            break;
     }
     return message(lang, "ui.outcome.inconclusive");
 }
 
 std::string_view relation_label(Language lang, Relation r) {
     switch (r) {
-        case Relation::derived: return message(lang, "ui.relation.derived");
-        case Relation::independent: return message(lang, "ui.relation.independent");
-        case Relation::inconclusive: break;
+        case Relation::derived:
+            return message(lang, "ui.relation.derived");
+        case Relation::independent:
+            return message(lang, "ui.relation.independent");
+        case Relation::inconclusive:
+            break;
     }
     return message(lang, "ui.relation.inconclusive");
 }
@@ -32,9 +38,12 @@ std::string_view severity_label(Language lang, std::string_view severity) {
 
 std::string_view note_label(Language lang, NoteKind k) {
     switch (k) {
-        case NoteKind::info: return message(lang, "ui.note.info");
-        case NoteKind::pitfall: return message(lang, "ui.note.pitfall");
-        case NoteKind::warning: break;
+        case NoteKind::info:
+            return message(lang, "ui.note.info");
+        case NoteKind::pitfall:
+            return message(lang, "ui.note.pitfall");
+        case NoteKind::warning:
+            break;
     }
     return message(lang, "ui.note.warning");
 }
@@ -68,8 +77,8 @@ namespace {
 
 // True when `text` ends with a URL scheme name ("https", "data", "javascript", ...).
 bool ends_with_scheme(std::string_view text) {
-    static constexpr std::string_view schemes[] = {"http", "https", "ftp", "file", "data", "javascript",
-                                                   "ws", "wss", "mailto", "blob"};
+    static constexpr std::string_view schemes[] = {"http",       "https", "ftp", "file",   "data",
+                                                   "javascript", "ws",    "wss", "mailto", "blob"};
     for (std::string_view s : schemes) {
         if (text.size() < s.size()) continue;
         std::string_view tail = text.substr(text.size() - s.size());
@@ -88,16 +97,30 @@ std::string html(std::string_view s) {
     out.reserve(s.size() + 8);
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
             // Text may quote a URL or markup (a model card, a hostile tensor name). Written as
             // entities, "https:" and "src=" never appear literally in the page, so a plain text
             // search for external references stays meaningful; browsers show the same characters.
-            case ':': out += ends_with_scheme(out) ? "&#58;" : ":"; break;
-            case '=': out += "&#61;"; break;
+            case ':':
+                out += ends_with_scheme(out) ? "&#58;" : ":";
+                break;
+            case '=':
+                out += "&#61;";
+                break;
             default:
                 // Control characters other than tab/newline have no place in a page.
                 if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {

@@ -10,8 +10,8 @@
 
 namespace lineage::reports::detail {
 
-std::string_view outcome_label(Language lang, Outcome o);     // "PASS" / "통과"
-std::string_view relation_label(Language lang, Relation r);   // "derived" / "파생"
+std::string_view outcome_label(Language lang, Outcome o);    // "PASS" / "통과"
+std::string_view relation_label(Language lang, Relation r);  // "derived" / "파생"
 std::string_view severity_label(Language lang, std::string_view severity);
 std::string_view note_label(Language lang, NoteKind k);
 std::string_view artifact_role_label(Language lang, std::string_view role);

@@ -1,6 +1,6 @@
 // The HTML rendering: one self-contained page a reviewer can open offline, archive and sign. All
-// styling is an inline <style>, every figure an inline <svg>; there are no scripts, fonts, images or
-// links outside the page (only #anchors), so opening it makes no network request. Every piece of
+// styling is an inline <style>, every figure an inline <svg>; there are no scripts, fonts, images
+// or links outside the page (only #anchors), so opening it makes no network request. Every piece of
 // text from the report is escaped (it may hold names taken from a hostile checkpoint). Layout:
 // header, verdict banner, contents, policy findings, per-component table, the audit's sections,
 // reproducibility record, footer.
@@ -58,7 +58,9 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:now
 td.mono,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono",monospace;font-size:12.5px;overflow-wrap:anywhere}
 td.name{white-space:nowrap}
 td.list{max-width:280px}
-td.wide{min-width:240px}
+td.stat{min-width:120px}
+td.t-good,td.t-bad,td.t-warn{white-space:nowrap}
+td.wide{min-width:200px}
 details.fold{margin:6px 0 14px}details.fold>summary{cursor:pointer;font-weight:600;color:var(--accent);margin-bottom:6px}
 .scroll{overflow-x:auto;max-width:100%}
 .pill{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12.5px;font-weight:600;white-space:nowrap}
@@ -98,7 +100,9 @@ std::string anchor(std::string_view id) {
     return out.empty() ? "section" : out;
 }
 
-std::string tone_class(Tone t) { return "t-" + std::string(tone_name(t)); }
+std::string tone_class(Tone t) {
+    return "t-" + std::string(tone_name(t));
+}
 
 void table_head(std::ostringstream& o, const std::vector<std::string>& columns,
                 const std::vector<bool>& numeric) {
@@ -119,16 +123,19 @@ struct BlockRenderer {
     void operator()(const KeyValueList& kv) {
         if (!kv.title.empty()) o << "<div class=\"kv-title\">" << html(kv.title) << "</div>\n";
         o << "<dl class=\"kv\">";
-        for (const auto& [k, v] : kv.items) o << "<dt>" << html(k) << "</dt><dd>" << html(v) << "</dd>";
+        for (const auto& [k, v] : kv.items)
+            o << "<dt>" << html(k) << "</dt><dd>" << html(v) << "</dd>";
         o << "</dl>\n";
     }
     void operator()(const Table& t) {
         if (t.collapsible) {
             o << "<details class=\"fold\"><summary>" << html(t.caption) << " ("
-              << html(format(lang, "ui.table.rows", {std::to_string(t.rows.size())})) << ")</summary>";
+              << html(format(lang, "ui.table.rows", {std::to_string(t.rows.size())}))
+              << ")</summary>";
         }
         o << "<div class=\"scroll\"><table>";
-        if (!t.caption.empty() && !t.collapsible) o << "<caption>" << html(t.caption) << "</caption>";
+        if (!t.caption.empty() && !t.collapsible)
+            o << "<caption>" << html(t.caption) << "</caption>";
         table_head(o, t.columns, t.numeric);
         o << "<tbody>\n";
         for (const auto& row : t.rows) {
@@ -141,7 +148,8 @@ struct BlockRenderer {
                     if (!cls.empty()) cls += ' ';
                     cls += tone_class(row[i].tone);
                 }
-                o << (cls.empty() ? "<td>" : "<td class=\"" + cls + "\">") << html(row[i].text) << "</td>";
+                o << (cls.empty() ? "<td>" : "<td class=\"" + cls + "\">") << html(row[i].text)
+                  << "</td>";
             }
             o << "</tr>\n";
         }
@@ -160,12 +168,13 @@ struct BlockRenderer {
         o << "<figure><div class=\"ft\">" << html(c.title) << "</div>\n";
         o << "<div class=\"legend\">";
         for (std::size_t i = 0; i < c.series.size(); ++i) {
-            o << "<span><span class=\"sw\" style=\"background:" << detail::series_colour(c.series[i], i)
-              << "\"></span>" << html(c.series[i].name) << "</span>";
+            o << "<span><span class=\"sw\" style=\"background:"
+              << detail::series_colour(c.series[i], i) << "\"></span>" << html(c.series[i].name)
+              << "</span>";
         }
         for (const auto& b : c.bands) {
-            o << "<span><span class=\"band\"></span>" << html(b.label) << " (" << fixed(b.low, 2) << "–"
-              << fixed(b.high, 2) << ")</span>";
+            o << "<span><span class=\"band\"></span>" << html(b.label) << " (" << fixed(b.low, 2)
+              << "–" << fixed(b.high, 2) << ")</span>";
         }
         o << "</div>\n<div class=\"scroll\">" << detail::chart_svg(c) << "</div>";
         if (!c.caption.empty()) o << "<figcaption>" << html(c.caption) << "</figcaption>";
@@ -184,7 +193,8 @@ void banner(std::ostringstream& o, const Report& report) {
     const Language lang = report.language;
     o << "<section class=\"banner " << outcome_name(report.verdict.outcome) << "\" aria-label=\""
       << html(message(lang, "ui.verdict")) << "\">"
-      << "<div class=\"label\">" << html(detail::outcome_label(lang, report.verdict.outcome)) << "</div>"
+      << "<div class=\"label\">" << html(detail::outcome_label(lang, report.verdict.outcome))
+      << "</div>"
       << "<div><div class=\"reason\">" << html(report.verdict.reason) << "</div>"
       << "<div class=\"policy\">" << html(message(lang, "ui.policy")) << ": <code>"
       << html(report.repro.policy_name) << "</code> " << html(report.repro.policy_version)
@@ -193,21 +203,27 @@ void banner(std::ostringstream& o, const Report& report) {
 
 void findings(std::ostringstream& o, const Report& report) {
     const Language lang = report.language;
-    o << "<section class=\"card\" id=\"policy-findings\"><h2>" << html(message(lang, "ui.findings.title"))
-      << "</h2>\n";
+    o << "<section class=\"card\" id=\"policy-findings\"><h2>"
+      << html(message(lang, "ui.findings.title")) << "</h2>\n";
     if (report.policy_findings.empty()) {
         o << "<p>" << html(message(lang, "ui.findings.none")) << "</p>";
     } else {
         o << "<div class=\"scroll\"><table>";
-        table_head(o, {std::string(message(lang, "ui.col.severity")), std::string(message(lang, "ui.col.rule")),
-                       std::string(message(lang, "ui.col.component")), std::string(message(lang, "ui.col.message"))},
+        table_head(o,
+                   {std::string(message(lang, "ui.col.severity")),
+                    std::string(message(lang, "ui.col.rule")),
+                    std::string(message(lang, "ui.col.component")),
+                    std::string(message(lang, "ui.col.message"))},
                    {});
         o << "<tbody>\n";
         for (const auto& f : report.policy_findings) {
-            Tone tone = f.severity == "fail" ? Tone::bad : f.severity == "warn" ? Tone::warn : Tone::muted;
+            Tone tone = f.severity == "fail"   ? Tone::bad
+                        : f.severity == "warn" ? Tone::warn
+                                               : Tone::muted;
             o << "<tr><td><span class=\"pill " << tone_class(tone) << "\">"
-              << html(detail::severity_label(lang, f.severity)) << "</span></td><td class=\"mono name\">"
-              << html(f.rule) << "</td><td class=\"mono list\">" << html(f.component) << "</td><td class=\"wide\">"
+              << html(detail::severity_label(lang, f.severity))
+              << "</span></td><td class=\"mono name\">" << html(f.rule)
+              << "</td><td class=\"mono list\">" << html(f.component) << "</td><td class=\"wide\">"
               << html(f.message) << "</td></tr>\n";
         }
         o << "</tbody></table></div>";
@@ -217,8 +233,8 @@ void findings(std::ostringstream& o, const Report& report) {
 
 void components(std::ostringstream& o, const Report& report) {
     const Language lang = report.language;
-    o << "<section class=\"card\" id=\"components\"><h2>" << html(message(lang, "ui.components.title"))
-      << "</h2>\n";
+    o << "<section class=\"card\" id=\"components\"><h2>"
+      << html(message(lang, "ui.components.title")) << "</h2>\n";
     if (report.components.empty()) {
         o << "<p>" << html(message(lang, "ui.components.none")) << "</p></section>\n";
         return;
@@ -229,23 +245,30 @@ void components(std::ostringstream& o, const Report& report) {
     o << "<p class=\"legend\">";
     for (Relation r : {Relation::derived, Relation::independent, Relation::inconclusive}) {
         o << "<span class=\"pill " << tone_class(relation_tone(r)) << "\">"
-          << html(detail::relation_label(lang, r)) << " " << counts[static_cast<int>(r)] << "</span>";
+          << html(detail::relation_label(lang, r)) << " " << counts[static_cast<int>(r)]
+          << "</span>";
     }
     o << "</p>\n<div class=\"scroll\"><table>";
-    table_head(o, {std::string(message(lang, "ui.col.component")), std::string(message(lang, "ui.col.relation")),
-                   std::string(message(lang, "ui.col.source")), std::string(message(lang, "ui.col.p_value")),
-                   std::string(message(lang, "ui.col.statistic")), std::string(message(lang, "ui.col.power")),
-                   std::string(message(lang, "ui.col.reason"))},
-               {false, false, false, true, false, true, false});
+    table_head(
+        o,
+        {std::string(message(lang, "ui.col.component")),
+         std::string(message(lang, "ui.col.relation")), std::string(message(lang, "ui.col.source")),
+         std::string(message(lang, "ui.col.p_value")),
+         std::string(message(lang, "ui.col.statistic")), std::string(message(lang, "ui.col.power")),
+         std::string(message(lang, "ui.col.reason"))},
+        {false, false, false, true, false, true, false});
     o << "<tbody>\n";
     for (const auto& c : report.components) {
         std::string stat = c.statistic;
-        if (!stat.empty() && c.statistic_value) stat.append(" ").append(fixed(*c.statistic_value, 3));
+        if (!stat.empty() && c.statistic_value)
+            stat.append(" ").append(fixed(*c.statistic_value, 3));
         o << "<tr><td class=\"mono name\">" << html(c.name) << "</td><td><span class=\"pill "
-          << tone_class(relation_tone(c.relation)) << "\">" << html(detail::relation_label(lang, c.relation))
-          << "</span></td><td class=\"mono name\">" << html(detail::source_text(c)) << "</td><td class=\"num\">"
-          << html(p_value_text(c.p_value)) << "</td><td>" << html(stat)
-          << "</td><td class=\"num\">" << html(c.power) << "</td><td class=\"wide\">" << html(c.reason) << "</td></tr>\n";
+          << tone_class(relation_tone(c.relation)) << "\">"
+          << html(detail::relation_label(lang, c.relation))
+          << "</span></td><td class=\"mono name\">" << html(detail::source_text(c))
+          << "</td><td class=\"num\">" << html(p_value_text(c.p_value))
+          << "</td><td class=\"stat\">" << html(stat) << "</td><td class=\"num\">" << html(c.power)
+          << "</td><td class=\"wide\">" << html(c.reason) << "</td></tr>\n";
     }
     o << "</tbody></table></div></section>\n";
 }
@@ -253,44 +276,56 @@ void components(std::ostringstream& o, const Report& report) {
 void repro(std::ostringstream& o, const Report& report) {
     const Language lang = report.language;
     const ReproRecord& r = report.repro;
-    o << "<section class=\"card\" id=\"reproducibility\"><h2>" << html(message(lang, "ui.repro.title"))
-      << "</h2>\n<p>" << html(message(lang, "ui.repro.intro")) << "</p>\n<dl class=\"kv\">"
-      << "<dt>" << html(message(lang, "ui.repro.tool")) << "</dt><dd>lineage " << html(r.tool_version)
-      << " <span class=\"mono\">(" << html(r.git_revision) << ")</span></dd>"
-      << "<dt>" << html(message(lang, "ui.repro.build")) << "</dt><dd>" << html(r.build_type) << ", "
-      << html(r.compiler) << (r.cuda_built ? ", CUDA" : "") << "</dd>"
+    o << "<section class=\"card\" id=\"reproducibility\"><h2>"
+      << html(message(lang, "ui.repro.title")) << "</h2>\n<p>"
+      << html(message(lang, "ui.repro.intro")) << "</p>\n<dl class=\"kv\">"
+      << "<dt>" << html(message(lang, "ui.repro.tool")) << "</dt><dd>lineage "
+      << html(r.tool_version) << " <span class=\"mono\">(" << html(r.git_revision)
+      << ")</span></dd>"
+      << "<dt>" << html(message(lang, "ui.repro.build")) << "</dt><dd>" << html(r.build_type)
+      << ", " << html(r.compiler) << (r.cuda_built ? ", CUDA" : "") << "</dd>"
       << "<dt>" << html(message(lang, "ui.policy")) << "</dt><dd><code>" << html(r.policy_name)
       << "</code> " << html(r.policy_version) << "</dd>"
-      << "<dt>" << html(message(lang, "ui.repro.generated")) << "</dt><dd>" << html(r.generated_at) << "</dd>"
+      << "<dt>" << html(message(lang, "ui.repro.generated")) << "</dt><dd>" << html(r.generated_at)
+      << "</dd>"
       << "<dt>" << html(message(lang, "ui.repro.command")) << "</dt><dd><code>" << html(r.command)
       << "</code></dd></dl>\n";
     if (!r.artifacts.empty()) {
-        o << "<div class=\"scroll\"><table><caption>" << html(message(lang, "ui.repro.artifacts")) << "</caption>";
-        table_head(o, {std::string(message(lang, "ui.col.role")), std::string(message(lang, "ui.col.label")),
-                       std::string(message(lang, "ui.col.path")), std::string(message(lang, "ui.col.digest"))},
-                   {});
+        o << "<div class=\"scroll\"><table><caption>" << html(message(lang, "ui.repro.artifacts"))
+          << "</caption>";
+        table_head(
+            o,
+            {std::string(message(lang, "ui.col.role")), std::string(message(lang, "ui.col.label")),
+             std::string(message(lang, "ui.col.path")),
+             std::string(message(lang, "ui.col.digest"))},
+            {});
         o << "<tbody>\n";
         for (const auto& a : r.artifacts) {
-            o << "<tr><td>" << html(detail::artifact_role_label(lang, a.role)) << "</td><td>" << html(a.label)
-              << "</td><td class=\"mono\">" << html(a.path) << "</td><td class=\"mono\">"
-              << html(a.digest.empty() ? "n/a" : a.digest) << "</td></tr>\n";
+            o << "<tr><td>" << html(detail::artifact_role_label(lang, a.role)) << "</td><td>"
+              << html(a.label) << "</td><td class=\"mono\">" << html(a.path)
+              << "</td><td class=\"mono\">" << html(a.digest.empty() ? "n/a" : a.digest)
+              << "</td></tr>\n";
         }
         o << "</tbody></table></div>\n";
     }
     auto params = detail::sorted_parameters(r);
     auto seeds = detail::sorted_seeds(r);
     if (!params.empty() || !seeds.empty()) {
-        o << "<div class=\"scroll\"><table><caption>" << html(message(lang, "ui.repro.parameters")) << "</caption>";
-        table_head(o, {std::string(message(lang, "ui.col.name")), std::string(message(lang, "ui.col.value"))},
-                   {false, true});
+        o << "<div class=\"scroll\"><table><caption>" << html(message(lang, "ui.repro.parameters"))
+          << "</caption>";
+        table_head(
+            o,
+            {std::string(message(lang, "ui.col.name")), std::string(message(lang, "ui.col.value"))},
+            {false, true});
         o << "<tbody>\n";
         for (const auto& [k, v] : params) {
-            o << "<tr><td class=\"mono\">" << html(k) << "</td><td class=\"num mono\">" << html(v) << "</td></tr>\n";
+            o << "<tr><td class=\"mono\">" << html(k) << "</td><td class=\"num mono\">" << html(v)
+              << "</td></tr>\n";
         }
         for (const auto& [k, v] : seeds) {
             o << "<tr><td class=\"mono\">" << html(k) << " <span class=\"t-muted\">("
-              << html(message(lang, "ui.repro.seed")) << ")</span></td><td class=\"num mono\">" << html(v)
-              << "</td></tr>\n";
+              << html(message(lang, "ui.repro.seed")) << ")</span></td><td class=\"num mono\">"
+              << html(v) << "</td></tr>\n";
         }
         o << "</tbody></table></div>\n";
     }
@@ -302,37 +337,45 @@ void repro(std::ostringstream& o, const Report& report) {
 std::string render_html(const Report& report) {
     const Language lang = report.language;
     std::ostringstream o;
-    o << "<!DOCTYPE html>\n<html lang=\"" << language_code(lang) << "\">\n<head>\n<meta charset=\"utf-8\">\n"
+    o << "<!DOCTYPE html>\n<html lang=\"" << language_code(lang)
+      << "\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<meta name=\"generator\" content=\"lineage " << html(report.repro.tool_version) << "\">\n"
-      << "<title>" << html(report.title) << " — " << html(detail::outcome_label(lang, report.verdict.outcome))
-      << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<div class=\"page\">\n";
+      << "<title>" << html(report.title) << " — "
+      << html(detail::outcome_label(lang, report.verdict.outcome)) << "</title>\n<style>" << kStyle
+      << "</style>\n</head>\n<body>\n<div class=\"page\">\n";
 
-    o << "<header class=\"top\"><div class=\"brand\">" << html(message(lang, "ui.brand")) << "</div><h1>"
-      << html(report.title) << "</h1>";
+    o << "<header class=\"top\"><div class=\"brand\">" << html(message(lang, "ui.brand"))
+      << "</div><h1>" << html(report.title) << "</h1>";
     if (!report.subject.empty()) o << "<p class=\"subject\">" << html(report.subject) << "</p>";
     o << "</header>\n";
     banner(o, report);
 
     // Contents: fixed parts and the audit's sections, each an in-page anchor.
-    o << "<nav class=\"toc\"><div class=\"t\">" << html(message(lang, "ui.contents")) << "</div><ol>"
-      << "<li><a href=\"#policy-findings\">" << html(message(lang, "ui.findings.title")) << "</a></li>"
-      << "<li><a href=\"#components\">" << html(message(lang, "ui.components.title")) << "</a></li>";
+    o << "<nav class=\"toc\"><div class=\"t\">" << html(message(lang, "ui.contents"))
+      << "</div><ol>"
+      << "<li><a href=\"#policy-findings\">" << html(message(lang, "ui.findings.title"))
+      << "</a></li>"
+      << "<li><a href=\"#components\">" << html(message(lang, "ui.components.title"))
+      << "</a></li>";
     for (const auto& s : report.sections) {
         o << "<li><a href=\"#" << anchor(s.id) << "\">" << html(s.title) << "</a></li>";
     }
-    o << "<li><a href=\"#reproducibility\">" << html(message(lang, "ui.repro.title")) << "</a></li></ol></nav>\n";
+    o << "<li><a href=\"#reproducibility\">" << html(message(lang, "ui.repro.title"))
+      << "</a></li></ol></nav>\n";
 
     findings(o, report);
     components(o, report);
     int figure_counter = 0;
     for (const auto& s : report.sections) {
-        o << "<section class=\"card\" id=\"" << anchor(s.id) << "\"><h2>" << html(s.title) << "</h2>\n";
+        o << "<section class=\"card\" id=\"" << anchor(s.id) << "\"><h2>" << html(s.title)
+          << "</h2>\n";
         for (const auto& b : s.blocks) std::visit(BlockRenderer{o, lang, figure_counter}, b);
         o << "</section>\n";
     }
     repro(o, report);
-    o << "<footer>" << html(format(lang, "ui.footer", {report.repro.tool_version, report.repro.git_revision}))
+    o << "<footer>"
+      << html(format(lang, "ui.footer", {report.repro.tool_version, report.repro.git_revision}))
       << "</footer>\n</div>\n</body>\n</html>\n";
     return o.str();
 }

@@ -46,7 +46,9 @@ void write_component(JsonWriter& w, const ComponentRecord& c) {
 void write_repro(JsonWriter& w, const ReproRecord& r) {
     w.begin_object();
     w.key("tool").begin_object();
-    w.field("name", "lineage").field("version", r.tool_version).field("git_revision", r.git_revision);
+    w.field("name", "lineage")
+        .field("version", r.tool_version)
+        .field("git_revision", r.git_revision);
     w.field("build_type", r.build_type).field("compiler", r.compiler);
     w.key("cuda_built").boolean(r.cuda_built);
     w.end_object();
@@ -89,7 +91,8 @@ struct BlockWriter {
     void operator()(const KeyValueList& kv) {
         w.field("type", "key_value").field("title", kv.title);
         w.key("items").begin_array();
-        for (const auto& [k, v] : kv.items) w.begin_object().field("key", k).field("value", v).end_object();
+        for (const auto& [k, v] : kv.items)
+            w.begin_object().field("key", k).field("value", v).end_object();
         w.end_array();
     }
     void operator()(const Table& t) {
@@ -97,7 +100,8 @@ struct BlockWriter {
         w.key("columns");
         write_strings(w, t.columns);
         w.key("numeric").begin_array();
-        for (std::size_t i = 0; i < t.columns.size(); ++i) w.boolean(i < t.numeric.size() && t.numeric[i]);
+        for (std::size_t i = 0; i < t.columns.size(); ++i)
+            w.boolean(i < t.numeric.size() && t.numeric[i]);
         w.end_array();
         w.key("collapsible").boolean(t.collapsible);
         w.key("rows").begin_array();
@@ -150,7 +154,12 @@ struct BlockWriter {
         w.end_array();
         w.key("bands").begin_array();
         for (const auto& b : c.bands) {
-            w.begin_object().field("label", b.label).key("low").number(b.low).key("high").number(b.high);
+            w.begin_object()
+                .field("label", b.label)
+                .key("low")
+                .number(b.low)
+                .key("high")
+                .number(b.high);
             w.end_object();
         }
         w.end_array();

@@ -23,13 +23,27 @@ std::string md(std::string_view s) {
     out.reserve(s.size());
     for (char c : s) {
         switch (c) {
-            case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>':
-            case '|': case '#': case '!': case '~':
+            case '\\':
+            case '`':
+            case '*':
+            case '_':
+            case '[':
+            case ']':
+            case '<':
+            case '>':
+            case '|':
+            case '#':
+            case '!':
+            case '~':
                 out += '\\';
                 out += c;
                 break;
-            case '\n': case '\r': out += ' '; break;
-            default: out += c;
+            case '\n':
+            case '\r':
+                out += ' ';
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -91,8 +105,9 @@ struct BlockRenderer {
         if (!h.caption.empty()) o << md(h.caption) << "\n\n";
         if (h.columns() == 0 || h.rows() == 0) return;
         if (h.columns() > kMaxHeatmapColumns) {
-            o << "_" << md(format(lang, "ui.heatmap.too_wide",
-                                  {std::to_string(h.rows()), std::to_string(h.columns())}))
+            o << "_"
+              << md(format(lang, "ui.heatmap.too_wide",
+                           {std::to_string(h.rows()), std::to_string(h.columns())}))
               << "_\n\n";
             return;
         }
@@ -108,7 +123,8 @@ struct BlockRenderer {
             for (std::size_t c = 0; c < h.columns(); ++c) {
                 std::string cell = fixed(heatmap_value(h, r, c), 2);
                 for (const auto& [mr, mc] : h.marked) {
-                    if (mr == static_cast<int>(r) && mc == static_cast<int>(c)) cell = "[" + cell + "]";
+                    if (mr == static_cast<int>(r) && mc == static_cast<int>(c))
+                        cell = "[" + cell + "]";
                 }
                 row.push_back(cell);
             }
@@ -130,12 +146,14 @@ struct BlockRenderer {
         std::vector<std::vector<std::string>> rows;
         for (std::size_t i = 0; i < c.categories.size(); ++i) {
             std::vector<std::string> row{c.categories[i]};
-            for (const auto& s : c.series) row.push_back(i < s.values.size() ? fixed(s.values[i], 3) : "n/a");
+            for (const auto& s : c.series)
+                row.push_back(i < s.values.size() ? fixed(s.values[i], 3) : "n/a");
             rows.push_back(std::move(row));
         }
         table(o, header, numeric, rows);
         for (const auto& b : c.bands) {
-            o << "- " << md(b.label) << ": " << fixed(b.low, 3) << " – " << fixed(b.high, 3) << '\n';
+            o << "- " << md(b.label) << ": " << fixed(b.low, 3) << " – " << fixed(b.high, 3)
+              << '\n';
         }
         if (!c.bands.empty()) o << '\n';
     }
@@ -156,9 +174,9 @@ std::string render_markdown(const Report& report) {
 
     // Verdict banner.
     o << "> **" << md(message(lang, "ui.verdict")) << ": "
-      << md(detail::outcome_label(lang, report.verdict.outcome)) << "** — " << md(report.verdict.reason)
-      << "\n>\n> " << md(message(lang, "ui.policy")) << ": `" << code(report.repro.policy_name) << "` "
-      << md(report.repro.policy_version) << "\n\n";
+      << md(detail::outcome_label(lang, report.verdict.outcome)) << "** — "
+      << md(report.verdict.reason) << "\n>\n> " << md(message(lang, "ui.policy")) << ": `"
+      << code(report.repro.policy_name) << "` " << md(report.repro.policy_version) << "\n\n";
 
     if (!report.policy_findings.empty()) {
         o << "## " << md(message(lang, "ui.findings.title")) << "\n\n";
@@ -168,8 +186,10 @@ std::string render_markdown(const Report& report) {
                             f.component, f.message});
         }
         table(o,
-              {std::string(message(lang, "ui.col.severity")), std::string(message(lang, "ui.col.rule")),
-               std::string(message(lang, "ui.col.component")), std::string(message(lang, "ui.col.message"))},
+              {std::string(message(lang, "ui.col.severity")),
+               std::string(message(lang, "ui.col.rule")),
+               std::string(message(lang, "ui.col.component")),
+               std::string(message(lang, "ui.col.message"))},
               {}, rows);
     }
 
@@ -183,9 +203,12 @@ std::string render_markdown(const Report& report) {
                             detail::source_text(c), p_value_text(c.p_value), c.power, c.reason});
         }
         table(o,
-              {std::string(message(lang, "ui.col.component")), std::string(message(lang, "ui.col.relation")),
-               std::string(message(lang, "ui.col.source")), std::string(message(lang, "ui.col.p_value")),
-               std::string(message(lang, "ui.col.power")), std::string(message(lang, "ui.col.reason"))},
+              {std::string(message(lang, "ui.col.component")),
+               std::string(message(lang, "ui.col.relation")),
+               std::string(message(lang, "ui.col.source")),
+               std::string(message(lang, "ui.col.p_value")),
+               std::string(message(lang, "ui.col.power")),
+               std::string(message(lang, "ui.col.reason"))},
               {false, false, false, true, true, false}, rows);
     }
 
@@ -197,8 +220,8 @@ std::string render_markdown(const Report& report) {
     // Reproducibility record.
     const ReproRecord& r = report.repro;
     o << "## " << md(message(lang, "ui.repro.title")) << "\n\n";
-    o << "- **" << md(message(lang, "ui.repro.tool")) << "**: lineage " << md(r.tool_version) << " ("
-      << md(r.git_revision) << ", " << md(r.build_type) << ", " << md(r.compiler)
+    o << "- **" << md(message(lang, "ui.repro.tool")) << "**: lineage " << md(r.tool_version)
+      << " (" << md(r.git_revision) << ", " << md(r.build_type) << ", " << md(r.compiler)
       << (r.cuda_built ? ", CUDA" : "") << ")\n";
     o << "- **" << md(message(lang, "ui.repro.generated")) << "**: " << md(r.generated_at) << '\n';
     o << "- **" << md(message(lang, "ui.repro.command")) << "**: `" << code(r.command) << "`\n\n";
@@ -208,18 +231,23 @@ std::string render_markdown(const Report& report) {
             rows.push_back({std::string(detail::artifact_role_label(lang, a.role)), a.label, a.path,
                             a.digest.empty() ? "n/a" : a.digest});
         }
-        table(o,
-              {std::string(message(lang, "ui.col.role")), std::string(message(lang, "ui.col.label")),
-               std::string(message(lang, "ui.col.path")), std::string(message(lang, "ui.col.digest"))},
-              {}, rows);
+        table(
+            o,
+            {std::string(message(lang, "ui.col.role")), std::string(message(lang, "ui.col.label")),
+             std::string(message(lang, "ui.col.path")),
+             std::string(message(lang, "ui.col.digest"))},
+            {}, rows);
     }
     auto params = detail::sorted_parameters(r);
     auto seeds = detail::sorted_seeds(r);
     if (!params.empty() || !seeds.empty()) {
         std::vector<std::vector<std::string>> rows;
         for (const auto& [k, v] : params) rows.push_back({k, v});
-        for (const auto& [k, v] : seeds) rows.push_back({k + " (" + std::string(message(lang, "ui.repro.seed")) + ")", v});
-        table(o, {std::string(message(lang, "ui.repro.parameters")), std::string(message(lang, "ui.col.value"))},
+        for (const auto& [k, v] : seeds)
+            rows.push_back({k + " (" + std::string(message(lang, "ui.repro.seed")) + ")", v});
+        table(o,
+              {std::string(message(lang, "ui.repro.parameters")),
+               std::string(message(lang, "ui.col.value"))},
               {false, true}, rows);
     }
     o << "---\n\n_" << md(format(lang, "ui.footer", {r.tool_version, r.git_revision})) << "_\n";

@@ -1,6 +1,7 @@
 // Inline SVG for the HTML report's figures: heatmaps (a colour grid with tick labels, a legend and
 // outlined cells for the aligned layer map, each cell with a hover title) and bar/line charts with
-// shaded reference bands. Pure functions of the figure; sizes adapt to the number of rows/categories.
+// shaded reference bands. Pure functions of the figure; sizes adapt to the number of
+// rows/categories.
 #pragma once
 
 #include <string>

@@ -3,8 +3,8 @@
 // base, decides per component and for the model under the policy, prints a summary (or the JSON
 // record with --json) and writes report.json, report.md and report.html into --out.
 // Exit codes: 0 pass, 1 fail, 6 inconclusive; 2 usage, 3 bad input, 4 unsupported (see --help).
-#include <CLI/CLI.hpp>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -27,7 +27,7 @@ constexpr const char* kAuditFooter =
     "  6  inconclusive: the evidence decides neither way (no base, controls not detected, ...)\n"
     "  2  usage error    3  bad input (unreadable checkpoint or policy)    4  unsupported\n"
     "The default policy is policies/independent-foundation.toml (compiled in).\n"
-    "SOURCE_DATE_EPOCH, when set, fixes the report's generation time (byte-identical reruns).";
+    "SOURCE_DATE_EPOCH, when set, fixes the report's generation time (byte-identical reruns).\n";
 
 struct AuditCliOptions {
     std::string candidate;
@@ -61,21 +61,28 @@ std::string command_line(const AuditCliOptions& o) {
 
 int exit_code(reports::Outcome outcome) {
     switch (outcome) {
-        case reports::Outcome::pass: return static_cast<int>(ExitCode::ok);
-        case reports::Outcome::fail: return static_cast<int>(ExitCode::finding);
-        case reports::Outcome::inconclusive: break;
+        case reports::Outcome::pass:
+            return static_cast<int>(ExitCode::ok);
+        case reports::Outcome::fail:
+            return static_cast<int>(ExitCode::finding);
+        case reports::Outcome::inconclusive:
+            break;
     }
     return static_cast<int>(ExitCode::inconclusive);
 }
 
 int run_audit_command(const AuditCliOptions& o) {
     if (!o.registry.empty()) {
-        throw UnsupportedError(o.registry, "registries arrive in a later version (use --base with checkpoints)");
+        throw UnsupportedError(
+            o.registry, "registries arrive in a later version (use --base with checkpoints)");
     }
     const reports::Language lang = reports::parse_language(o.lang);
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     audit::Progress progress;
-    if (tty) progress = [](const std::string& step) { std::fprintf(stderr, "lineage: %s...\n", step.c_str()); };
+    if (tty)
+        progress = [](const std::string& step) {
+            std::fprintf(stderr, "lineage: %s...\n", step.c_str());
+        };
 
     audit::AuditOptions options;
     options.candidate = o.candidate;
@@ -95,10 +102,11 @@ int run_audit_command(const AuditCliOptions& o) {
         std::cout << reports::render_json(report);
     } else {
         const auto& v = result.verdict;
-        std::cout << reports::format(lang, "cli.verdict",
-                                     {reports::message(lang, std::string("ui.outcome.") +
-                                                                 std::string(reports::outcome_name(v.outcome))),
-                                      result.policy.name, result.policy.version, report.verdict.reason})
+        std::cout << reports::format(
+                         lang, "cli.verdict",
+                         {reports::message(lang, std::string("ui.outcome.") +
+                                                     std::string(reports::outcome_name(v.outcome))),
+                          result.policy.name, result.policy.version, report.verdict.reason})
                   << '\n'
                   << reports::format(lang, "cli.components",
                                      {std::to_string(v.derived), std::to_string(v.independent),
@@ -113,7 +121,8 @@ int run_audit_command(const AuditCliOptions& o) {
 
 std::function<int()> setup_audit(CLI::App& sub) {
     auto o = std::make_shared<AuditCliOptions>();
-    sub.add_option("CANDIDATE", o->candidate, "The checkpoint under review (folder, .safetensors or ORG/NAME)")
+    sub.add_option("CANDIDATE", o->candidate,
+                   "The checkpoint under review (folder, .safetensors or ORG/NAME)")
         ->required();
     sub.add_option("--base", o->bases, "A known model to compare against (repeatable)");
     sub.add_option("--registry", o->registry, "Fingerprint registry (HDF5; not supported yet)");

@@ -27,10 +27,10 @@ struct TokenizerOptions {
 std::string yes_no(bool v) { return v ? "yes" : "no"; }
 
 void print_side(const char* name, const probes::VocabularySide& s) {
-    std::printf("%s: %s\n   format %s, %s, %zu ids, %zu ordinary tokens (%zu compared), %zu canonical merges\n"
+    std::printf("%s: %s\n   format %s, %s, %zu ids, %zu ordinary tokens (%zu compared), %zu merges%s\n"
                 "   sha256 %s\n",
                 name, s.path.c_str(), s.format.c_str(), s.model_type.empty() ? "?" : s.model_type.c_str(), s.ids,
-                s.ordinary, s.multi_byte, s.merges, s.sha256.c_str());
+                s.ordinary, s.multi_byte, s.merges, s.merges_rebuilt ? " (rebuilt canonically)" : "", s.sha256.c_str());
 }
 
 void print_range_list(const char* label, const std::vector<probes::IdRange>& ranges) {
@@ -62,8 +62,8 @@ void print_human(const probes::TokenizerLineage& result) {
     std::printf("  equal ids           %s\n", with_null_range(c.equal_id_fraction, "equal_ids", r).c_str());
     std::printf("  dominant offset     %+lld covering %s\n", static_cast<long long>(c.dominant_offset),
                 with_null_range(c.offset_coverage, "offset_coverage", r).c_str());
-    std::printf("  merge prefix        %zu canonical merges, fraction %s\n", c.merge_common_prefix,
-                with_null_range(c.merge_prefix_fraction, "merge_prefix", r).c_str());
+    std::printf("  merge prefix        %zu of %zu shared canonical merges in the same order, fraction %s\n",
+                c.merge_common_prefix, c.shared_merges, with_null_range(c.merge_prefix_fraction, "merge_prefix", r).c_str());
     std::printf("  merge rank corr.    %s over %zu shared merges (weak on its own)\n",
                 with_null_range(c.merge_rank_correlation, "merge_rank_correlation", r).c_str(), c.shared_merges);
     std::printf("\nBlocks:\n");

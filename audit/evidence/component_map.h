@@ -16,6 +16,7 @@ namespace lineage::audit {
 std::optional<std::string> component_of(const weights::TensorRole& role);
 // The same from a role's name as weights::role_name spells it ("mlp_gate", "q_proj", ...), its
 // layer and expert; also accepts the probes' group names "mlp" and "q_proj+k_proj".
-std::optional<std::string> component_of_role_name(std::string_view role, int layer, int expert = -1);
+std::optional<std::string> component_of_role_name(std::string_view role, int layer,
+                                                  int expert = -1);
 
 }  // namespace lineage::audit

@@ -10,8 +10,9 @@ namespace {
 std::optional<NullRange> calibrated(std::string_view statistic, double size_ratio) {
     probes::NullRange r = probes::null_range(statistic, size_ratio);
     if (r.pairs == 0) return std::nullopt;
-    return NullRange{r.lo, r.hi, "unrelated tokenizer pairs (n=" + std::to_string(r.pairs) + ", size ratio " +
-                                     std::string(r.bin) + ")"};
+    return NullRange{r.lo, r.hi,
+                     "unrelated tokenizer pairs (n=" + std::to_string(r.pairs) + ", size ratio " +
+                         std::string(r.bin) + ")"};
 }
 
 }  // namespace
@@ -26,7 +27,8 @@ void add_tokenizer_evidence(const probes::TokenizerLineage& result, const std::s
     f.statistic = "order preservation (LIS fraction)";
     f.strength = c.lis_fraction;
     f.null_range = calibrated("lis", c.size_ratio);
-    f.evidence = result.finding.direction.empty() ? result.finding.explanation : result.finding.direction;
+    f.evidence =
+        result.finding.direction.empty() ? result.finding.explanation : result.finding.direction;
     evidence.findings.push_back(f);
 
     TokenizerComparison t;

@@ -47,8 +47,20 @@ std::string base_component_of_stat(const pw::ComponentStat& s) {
     return component_of_role_name(s.component, s.layer_a, s.expert_a).value_or("");
 }
 
+// A short name for tables; the full statistic goes into the evidence line.
 std::string statistic_name(const pw::ComponentStat& s) {
-    return s.statistic.empty() ? s.family : s.family + ": " + s.statistic;
+    static const std::map<std::string, std::string> short_names{
+        {"exact_reuse", "exact reuse"},
+        {"neuron_matching", "neuron matching"},
+        {"attention_cka", "attention CKA"},
+        {"hidden_map", "hidden-map fit"},
+    };
+    if (s.family == "pearson") {
+        return s.statistic.find("spearman") != std::string::npos ? "rank correlation"
+                                                                 : "centred Pearson";
+    }
+    auto it = short_names.find(s.family);
+    return it == short_names.end() ? s.family : it->second;
 }
 
 // The pitfall statistic names of the probe's descriptive figures.
@@ -81,8 +93,8 @@ std::vector<std::string> components_of(const pw::ModelView& model) {
     return out;
 }
 
-void add_weight_evidence(const pw::CompareResult& r, const std::string& base_label, AuditEvidence& e,
-                         double token_agreement_max_fraction) {
+void add_weight_evidence(const pw::CompareResult& r, const std::string& base_label,
+                         AuditEvidence& e, double token_agreement_max_fraction) {
     // Statistics grouped by candidate component.
     std::map<std::string, std::vector<const pw::ComponentStat*>> by_component;
     for (const auto& s : r.stats) {
@@ -124,12 +136,14 @@ void add_weight_evidence(const pw::CompareResult& r, const std::string& base_lab
         } else {
             // Bonferroni over this component's statistics.
             double neg = strongest->neg_log10_p - std::log10(static_cast<double>(stats.size()));
-            f.p_value = std::isfinite(neg) ? std::min(1.0, std::pow(10.0, -std::max(0.0, neg))) : 0.0;
+            f.p_value =
+                std::isfinite(neg) ? std::min(1.0, std::pow(10.0, -std::max(0.0, neg))) : 0.0;
             f.relation = beyond ? "derived" : "independent";
             if (!beyond) f.power = power;
-            f.evidence = std::to_string(stats.size()) + " statistic(s); strongest " + strongest->statistic + " = " +
-                         reports::fixed(strongest->value, 3) + " (layer " + std::to_string(strongest->layer_b) +
-                         " ~ base layer " + std::to_string(strongest->layer_a) + ")";
+            f.evidence = std::to_string(stats.size()) + " statistic(s); strongest " +
+                         strongest->statistic + " = " + reports::fixed(strongest->value, 3) +
+                         " (layer " + std::to_string(strongest->layer_b) + " ~ base layer " +
+                         std::to_string(strongest->layer_a) + ")";
         }
         e.findings.push_back(std::move(f));
     }
@@ -143,10 +157,13 @@ void add_weight_evidence(const pw::CompareResult& r, const std::string& base_lab
         f.component = *component;
         f.base = base_label;
         f.base_component = *component;
-        f.statistic = "token agreement: fraction of shared tokens beyond the random-pair 99.9% quantile";
+        f.statistic =
+            "token agreement: fraction of shared tokens beyond the random-pair 99.9% quantile";
         f.strength = t.fraction_agreeing;
-        f.null_range = NullRange{0.0, token_agreement_max_fraction, "independent pairs (rule ceiling)"};
-        f.relation = t.fraction_agreeing <= token_agreement_max_fraction ? "independent" : "inconclusive";
+        f.null_range =
+            NullRange{0.0, token_agreement_max_fraction, "independent pairs (rule ceiling)"};
+        f.relation =
+            t.fraction_agreeing <= token_agreement_max_fraction ? "independent" : "inconclusive";
         if (f.relation == "independent") f.power = power;
         f.evidence = "mean cosine " + reports::fixed(t.mean_cos, 3) + ", " +
                      reports::percent(t.fraction_agreeing) + " of shared tokens agree";
@@ -155,7 +172,9 @@ void add_weight_evidence(const pw::CompareResult& r, const std::string& base_lab
 
     // Heatmaps: the probe's rows are base layers (A), columns candidate layers (B); transpose.
     for (const auto& h : r.heatmaps) {
-        if (h.rows <= 0 || h.cols <= 0 || h.values.size() != static_cast<std::size_t>(h.rows * h.cols)) continue;
+        if (h.rows <= 0 || h.cols <= 0 ||
+            h.values.size() != static_cast<std::size_t>(h.rows * h.cols))
+            continue;
         SimilarityMatrix m;
         m.base = base_label;
         m.role = role_of_heatmap(h.statistic);
@@ -192,7 +211,8 @@ void add_weight_evidence(const pw::CompareResult& r, const std::string& base_lab
                              NullRange{d.independent_lo, d.independent_hi, "independent pairs"}});
     }
     e.parameters.emplace_back("weights." + base_label + ".rule", r.rule_source);
-    e.parameters.emplace_back("weights." + base_label + ".cka_shuffles", std::to_string(r.cka_shuffles));
+    e.parameters.emplace_back("weights." + base_label + ".cka_shuffles",
+                              std::to_string(r.cka_shuffles));
     e.parameters.emplace_back("weights." + base_label + ".hidden_map", r.hidden.kind);
     e.seeds.emplace_back("weights." + base_label, r.seed);
 }

@@ -29,7 +29,8 @@ std::vector<std::string> components_of(const probes::weights::ModelView& model);
 // Embeddings or an lm_head that no statistic could pair (different vocabularies) are judged by the
 // token agreement over shared tokens: independent when at most `token_agreement_max_fraction` of
 // the shared tokens agree beyond the random-pair quantile (the rule's calibrated ceiling).
-void add_weight_evidence(const probes::weights::CompareResult& result, const std::string& base_label,
-                         AuditEvidence& evidence, double token_agreement_max_fraction = 0.05);
+void add_weight_evidence(const probes::weights::CompareResult& result,
+                         const std::string& base_label, AuditEvidence& evidence,
+                         double token_agreement_max_fraction = 0.05);
 
 }  // namespace lineage::audit

@@ -20,7 +20,7 @@ enum class Severity : std::uint8_t { fail, warn, inform };
 std::string_view severity_name(Severity s);  // "fail" | "warn" | "inform"
 
 struct Rule {
-    std::string id;                       // unique in the policy, [a-z0-9-]
+    std::string id;  // unique in the policy, [a-z0-9-]
     Severity severity = Severity::inform;
     FindingKind kind = FindingKind::weight_lineage;
     std::vector<std::string> relations;   // any of these relations matches (each valid for kind)
@@ -61,6 +61,7 @@ std::string_view builtin_policy_text();
 // True when `component` matches a glob `pattern` ('*' any run of characters, '?' one character).
 bool glob_match(std::string_view pattern, std::string_view component);
 // True when the rule applies to a finding of `kind` stating `relation` about `component`.
-bool rule_matches(const Rule& rule, FindingKind kind, std::string_view relation, std::string_view component);
+bool rule_matches(const Rule& rule, FindingKind kind, std::string_view relation,
+                  std::string_view component);
 
 }  // namespace lineage::audit

@@ -4,11 +4,11 @@
 //   policies/x.toml:14: key 'rules[1].severity': expected one of fail, warn, inform (got "error")
 #include <openssl/evp.h>
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "audit/policy/policy.h"
 #include "weights/core/error.h"
@@ -36,12 +36,14 @@ std::string sha256_hex(std::string_view text) {
 
 // Validation context: the file name and helpers that throw errors naming key and line.
 class Validator {
-public:
+  public:
     explicit Validator(std::string_view where) : where_(where) {}
 
-    [[noreturn]] void fail(const toml::node* node, std::string_view key, std::string_view problem) const {
+    [[noreturn]] void fail(const toml::node* node, std::string_view key,
+                           std::string_view problem) const {
         std::string msg(where_);
-        if (node && node->source().begin.line > 0) msg += ":" + std::to_string(node->source().begin.line);
+        if (node && node->source().begin.line > 0)
+            msg += ":" + std::to_string(node->source().begin.line);
         msg += ": key '" + std::string(key) + "': " + std::string(problem);
         throw InputError(msg);
     }
@@ -62,8 +64,8 @@ public:
         return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
     }
 
-    const toml::table* table(const toml::table& parent, std::string_view prefix, std::string_view key,
-                             bool required) const {
+    const toml::table* table(const toml::table& parent, std::string_view prefix,
+                             std::string_view key, bool required) const {
         const toml::node* n = parent.get(key);
         if (!n) {
             if (required) fail(&parent, join(prefix, key), "missing (a table is required)");
@@ -73,8 +75,8 @@ public:
         return n->as_table();
     }
 
-    std::optional<std::string> string(const toml::table& parent, std::string_view prefix, std::string_view key,
-                                      bool required) const {
+    std::optional<std::string> string(const toml::table& parent, std::string_view prefix,
+                                      std::string_view key, bool required) const {
         const toml::node* n = parent.get(key);
         if (!n) {
             if (required) fail(&parent, join(prefix, key), "missing (a string is required)");
@@ -84,14 +86,16 @@ public:
         return n->as_string()->get();
     }
 
-    std::optional<bool> boolean(const toml::table& parent, std::string_view prefix, std::string_view key) const {
+    std::optional<bool> boolean(const toml::table& parent, std::string_view prefix,
+                                std::string_view key) const {
         const toml::node* n = parent.get(key);
         if (!n) return std::nullopt;
         if (!n->is_boolean()) fail(n, join(prefix, key), "expected true or false");
         return n->as_boolean()->get();
     }
 
-    std::optional<double> number(const toml::table& parent, std::string_view prefix, std::string_view key) const {
+    std::optional<double> number(const toml::table& parent, std::string_view prefix,
+                                 std::string_view key) const {
         const toml::node* n = parent.get(key);
         if (!n) return std::nullopt;
         if (n->is_floating_point()) return n->as_floating_point()->get();
@@ -99,12 +103,13 @@ public:
         fail(n, join(prefix, key), "expected a number");
     }
 
-    std::vector<std::string> strings(const toml::table& parent, std::string_view prefix, std::string_view key,
-                                     bool required) const {
+    std::vector<std::string> strings(const toml::table& parent, std::string_view prefix,
+                                     std::string_view key, bool required) const {
         const toml::node* n = parent.get(key);
         std::vector<std::string> out;
         if (!n) {
-            if (required) fail(&parent, join(prefix, key), "missing (an array of strings is required)");
+            if (required)
+                fail(&parent, join(prefix, key), "missing (an array of strings is required)");
             return out;
         }
         const toml::array* arr = n->as_array();
@@ -120,16 +125,19 @@ public:
         return out;
     }
 
-    const toml::node* node(const toml::table& parent, std::string_view key) const { return parent.get(key); }
+    const toml::node* node(const toml::table& parent, std::string_view key) const {
+        return parent.get(key);
+    }
 
-private:
+  private:
     std::string_view where_;
 };
 
 bool is_identifier(std::string_view s, bool allow_dots) {
     if (s.empty() || s.size() > 64) return false;
     return std::all_of(s.begin(), s.end(), [&](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || (allow_dots && c == '.');
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+               (allow_dots && c == '.');
     });
 }
 
@@ -141,11 +149,14 @@ std::string one_of(const T& names) {
 }
 
 Rule parse_rule(const Validator& v, const toml::table& t, const std::string& prefix) {
-    v.only_keys(t, prefix, {"id", "severity", "kind", "relations", "components", "description", "description_ko"});
+    v.only_keys(
+        t, prefix,
+        {"id", "severity", "kind", "relations", "components", "description", "description_ko"});
     Rule rule;
     rule.id = *v.string(t, prefix, "id", true);
     if (!is_identifier(rule.id, false)) {
-        v.fail(v.node(t, "id"), prefix + ".id", "must be 1-64 characters of a-z, 0-9, '-' or '_' (got \"" + rule.id + "\")");
+        v.fail(v.node(t, "id"), prefix + ".id",
+               "must be 1-64 characters of a-z, 0-9, '-' or '_' (got \"" + rule.id + "\")");
     }
     std::string severity = *v.string(t, prefix, "severity", true);
     static constexpr std::array<std::string_view, 3> severities{"fail", "warn", "inform"};
@@ -160,15 +171,16 @@ Rule parse_rule(const Validator& v, const toml::table& t, const std::string& pre
     if (!k) {
         std::vector<std::string_view> names;
         for (auto fk : all_finding_kinds()) names.push_back(finding_kind_name(fk));
-        v.fail(v.node(t, "kind"), prefix + ".kind", "expected one of " + one_of(names) + " (got \"" + kind + "\")");
+        v.fail(v.node(t, "kind"), prefix + ".kind",
+               "expected one of " + one_of(names) + " (got \"" + kind + "\")");
     }
     rule.kind = *k;
     rule.relations = v.strings(t, prefix, "relations", true);
     for (std::size_t i = 0; i < rule.relations.size(); ++i) {
         if (!is_relation_of(rule.kind, rule.relations[i])) {
             v.fail(v.node(t, "relations"), prefix + ".relations[" + std::to_string(i) + "]",
-                   "\"" + rule.relations[i] + "\" is not a relation of kind " + kind + " (expected one of " +
-                       one_of(relations_of(rule.kind)) + ")");
+                   "\"" + rule.relations[i] + "\" is not a relation of kind " + kind +
+                       " (expected one of " + one_of(relations_of(rule.kind)) + ")");
         }
     }
     rule.components = v.strings(t, prefix, "components", false);
@@ -187,9 +199,12 @@ Rule parse_rule(const Validator& v, const toml::table& t, const std::string& pre
 
 std::string_view severity_name(Severity s) {
     switch (s) {
-        case Severity::fail: return "fail";
-        case Severity::warn: return "warn";
-        case Severity::inform: return "inform";
+        case Severity::fail:
+            return "fail";
+        case Severity::warn:
+            return "warn";
+        case Severity::inform:
+            return "inform";
     }
     return "inform";
 }
@@ -200,7 +215,8 @@ Policy parse_policy(std::string_view text, std::string_view where) {
         root = toml::parse(text, where);
     } catch (const toml::parse_error& e) {
         const auto& b = e.source().begin;
-        throw InputError(std::string(where) + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
+        throw InputError(std::string(where) + ":" + std::to_string(b.line) + ":" +
+                         std::to_string(b.column) +
                          ": TOML syntax error: " + std::string(e.description()));
     }
     Validator v(where);
@@ -221,15 +237,18 @@ Policy parse_policy(std::string_view text, std::string_view where) {
                "must be 1-64 characters of a-z, 0-9, '-', '_' or '.' (got \"" + p.name + "\")");
     }
     p.version = *v.string(*meta, "policy", "version", true);
-    if (p.version.empty() || p.version.size() > 32) v.fail(meta->get("version"), "policy.version", "must be 1-32 characters");
+    if (p.version.empty() || p.version.size() > 32)
+        v.fail(meta->get("version"), "policy.version", "must be 1-32 characters");
     p.description = v.string(*meta, "policy", "description", false).value_or("");
     p.description_ko = v.string(*meta, "policy", "description_ko", false).value_or("");
 
     if (const toml::table* d = v.table(root, "", "decision", false)) {
-        v.only_keys(*d, "decision", {"derived_alpha", "bonferroni", "require_power", "inconclusive_components"});
+        v.only_keys(*d, "decision",
+                    {"derived_alpha", "bonferroni", "require_power", "inconclusive_components"});
         if (auto a = v.number(*d, "decision", "derived_alpha")) {
             if (!(*a > 0.0 && *a < 1.0)) {
-                v.fail(d->get("derived_alpha"), "decision.derived_alpha", "must lie strictly between 0 and 1");
+                v.fail(d->get("derived_alpha"), "decision.derived_alpha",
+                       "must lie strictly between 0 and 1");
             }
             p.derived_alpha = *a;
         }
@@ -250,14 +269,16 @@ Policy parse_policy(std::string_view text, std::string_view where) {
     const toml::node* rules = root.get("rules");
     if (!rules) v.fail(nullptr, "rules", "missing (at least one [[rules]] table is required)");
     const toml::array* arr = rules->as_array();
-    if (!arr || !arr->is_array_of_tables()) v.fail(rules, "rules", "expected an array of tables ([[rules]])");
+    if (!arr || !arr->is_array_of_tables())
+        v.fail(rules, "rules", "expected an array of tables ([[rules]])");
     if (arr->empty()) v.fail(rules, "rules", "must hold at least one rule");
     std::set<std::string> ids;
     for (std::size_t i = 0; i < arr->size(); ++i) {
         std::string prefix = "rules[" + std::to_string(i) + "]";
         Rule rule = parse_rule(v, *arr->get(i)->as_table(), prefix);
         if (!ids.insert(rule.id).second) {
-            v.fail(arr->get(i)->as_table()->get("id"), prefix + ".id", "duplicate rule id \"" + rule.id + "\"");
+            v.fail(arr->get(i)->as_table()->get("id"), prefix + ".id",
+                   "duplicate rule id \"" + rule.id + "\"");
         }
         p.rules.push_back(std::move(rule));
     }
@@ -274,7 +295,8 @@ Policy load_policy(const std::filesystem::path& path) {
     auto size = std::filesystem::file_size(path, ec);
     if (ec) throw InputError(path.string(), "cannot read policy file: " + ec.message());
     if (size > kMaxPolicyBytes) {
-        throw InputError(path.string(), "policy file is " + std::to_string(size) + " bytes (limit 1 MiB)");
+        throw InputError(path.string(),
+                         "policy file is " + std::to_string(size) + " bytes (limit 1 MiB)");
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path.string(), "cannot open policy file");
@@ -309,9 +331,11 @@ bool glob_match(std::string_view pattern, std::string_view s) {
     return p == pattern.size();
 }
 
-bool rule_matches(const Rule& rule, FindingKind kind, std::string_view relation, std::string_view component) {
+bool rule_matches(const Rule& rule, FindingKind kind, std::string_view relation,
+                  std::string_view component) {
     if (rule.kind != kind) return false;
-    if (std::find(rule.relations.begin(), rule.relations.end(), relation) == rule.relations.end()) return false;
+    if (std::find(rule.relations.begin(), rule.relations.end(), relation) == rule.relations.end())
+        return false;
     if (rule.components.empty()) return true;
     return std::any_of(rule.components.begin(), rule.components.end(),
                        [&](const std::string& g) { return glob_match(g, component); });

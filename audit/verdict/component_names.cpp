@@ -11,9 +11,9 @@ namespace lineage::audit {
 namespace {
 
 struct Key {
-    int group;     // 0 embeddings, 1 layers, 2 final norm, 3 lm_head, 4 other
-    long layer;    // layer index within group 1
-    int part;      // attention, mlp, experts, norms, other
+    int group;   // 0 embeddings, 1 layers, 2 final norm, 3 lm_head, 4 other
+    long layer;  // layer index within group 1
+    int part;    // attention, mlp, experts, norms, other
     std::string_view rest;
     auto tie() const { return std::tie(group, layer, part, rest); }
 };
@@ -32,7 +32,8 @@ Key key_of(std::string_view name) {
             std::string_view part = tail.substr(static_cast<std::size_t>(ptr - tail.data()));
             if (!part.empty() && part.front() == '.') part.remove_prefix(1);
             auto it = std::find(parts.begin(), parts.end(), part);
-            int rank = it == parts.end() ? static_cast<int>(parts.size()) : static_cast<int>(it - parts.begin());
+            int rank = it == parts.end() ? static_cast<int>(parts.size())
+                                         : static_cast<int>(it - parts.begin());
             return {1, layer, rank, part};
         }
     }
@@ -52,8 +53,9 @@ bool component_before(std::string_view a, std::string_view b) {
 }
 
 void sort_components(std::vector<std::string>& names) {
-    std::stable_sort(names.begin(), names.end(),
-                     [](const std::string& a, const std::string& b) { return component_before(a, b); });
+    std::stable_sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+        return component_before(a, b);
+    });
 }
 
 }  // namespace lineage::audit

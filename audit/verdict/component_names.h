@@ -10,7 +10,8 @@
 
 namespace lineage::audit {
 
-std::string layer_component(int layer, std::string_view part);  // ("attention", 3) -> "layers.3.attention"
+std::string layer_component(int layer,
+                            std::string_view part);  // ("attention", 3) -> "layers.3.attention"
 // Strict weak order for report tables.
 bool component_before(std::string_view a, std::string_view b);
 void sort_components(std::vector<std::string>& names);

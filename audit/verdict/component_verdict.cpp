@@ -12,16 +12,26 @@ using reports::Relation;
 
 std::string_view component_reason_name(ComponentReason r) {
     switch (r) {
-        case ComponentReason::exact_reuse: return "exact-reuse";
-        case ComponentReason::significant: return "significant";
-        case ComponentReason::independent_power: return "independent-power";
-        case ComponentReason::independent_unpowered: return "independent-unpowered";
-        case ComponentReason::flag_not_significant: return "flag-not-significant";
-        case ComponentReason::conflicting: return "conflicting";
-        case ComponentReason::controls_not_run: return "controls-not-run";
-        case ComponentReason::controls_missed: return "controls-missed";
-        case ComponentReason::probe_inconclusive: return "probe-inconclusive";
-        case ComponentReason::not_compared: return "not-compared";
+        case ComponentReason::exact_reuse:
+            return "exact-reuse";
+        case ComponentReason::significant:
+            return "significant";
+        case ComponentReason::independent_power:
+            return "independent-power";
+        case ComponentReason::independent_unpowered:
+            return "independent-unpowered";
+        case ComponentReason::flag_not_significant:
+            return "flag-not-significant";
+        case ComponentReason::conflicting:
+            return "conflicting";
+        case ComponentReason::controls_not_run:
+            return "controls-not-run";
+        case ComponentReason::controls_missed:
+            return "controls-missed";
+        case ComponentReason::probe_inconclusive:
+            return "probe-inconclusive";
+        case ComponentReason::not_compared:
+            return "not-compared";
     }
     return "not-compared";
 }
@@ -42,14 +52,18 @@ Classified classify(const Finding& f, const Policy& policy, double threshold) {
     bool significant = f.p_value && *f.p_value <= threshold;
     if (f.relation == "derived") {
         if (!f.p_value) return {Relation::derived, ComponentReason::exact_reuse};
-        return significant ? Classified{Relation::derived, ComponentReason::significant}
-                           : Classified{Relation::inconclusive, ComponentReason::flag_not_significant};
+        return significant
+                   ? Classified{Relation::derived, ComponentReason::significant}
+                   : Classified{Relation::inconclusive, ComponentReason::flag_not_significant};
     }
     if (f.relation == "independent") {
         if (significant) return {Relation::inconclusive, ComponentReason::conflicting};
-        if (!policy.require_power) return {Relation::independent, ComponentReason::independent_unpowered};
-        if (!f.power || f.power->controls == 0) return {Relation::inconclusive, ComponentReason::controls_not_run};
-        if (!f.power->established()) return {Relation::inconclusive, ComponentReason::controls_missed};
+        if (!policy.require_power)
+            return {Relation::independent, ComponentReason::independent_unpowered};
+        if (!f.power || f.power->controls == 0)
+            return {Relation::inconclusive, ComponentReason::controls_not_run};
+        if (!f.power->established())
+            return {Relation::inconclusive, ComponentReason::controls_missed};
         return {Relation::independent, ComponentReason::independent_power};
     }
     return {Relation::inconclusive, ComponentReason::probe_inconclusive};
@@ -58,18 +72,25 @@ Classified classify(const Finding& f, const Policy& policy, double threshold) {
 // Which inconclusive reason to show when bases disagree: the most informative first.
 int inconclusive_rank(ComponentReason r) {
     switch (r) {
-        case ComponentReason::conflicting: return 0;
-        case ComponentReason::flag_not_significant: return 1;
-        case ComponentReason::controls_missed: return 2;
-        case ComponentReason::controls_not_run: return 3;
-        case ComponentReason::probe_inconclusive: return 4;
-        default: return 5;
+        case ComponentReason::conflicting:
+            return 0;
+        case ComponentReason::flag_not_significant:
+            return 1;
+        case ComponentReason::controls_missed:
+            return 2;
+        case ComponentReason::controls_not_run:
+            return 3;
+        case ComponentReason::probe_inconclusive:
+            return 4;
+        default:
+            return 5;
     }
 }
 
 }  // namespace
 
-std::vector<ComponentVerdict> decide_components(std::span<const Finding> findings, const Policy& policy,
+std::vector<ComponentVerdict> decide_components(std::span<const Finding> findings,
+                                                const Policy& policy,
                                                 std::span<const std::string> components) {
     std::size_t tests = 0;
     for (const auto& f : findings) {
@@ -93,8 +114,8 @@ std::vector<ComponentVerdict> decide_components(std::span<const Finding> finding
             out.push_back(std::move(v));
             continue;
         }
-        const Finding* derived = nullptr;       // strongest derived evidence
-        const Finding* undecided = nullptr;     // most informative inconclusive
+        const Finding* derived = nullptr;    // strongest derived evidence
+        const Finding* undecided = nullptr;  // most informative inconclusive
         ComponentReason undecided_reason = ComponentReason::probe_inconclusive;
         ComponentReason derived_reason = ComponentReason::significant;
         bool all_independent = true;
@@ -112,17 +133,20 @@ std::vector<ComponentVerdict> decide_components(std::span<const Finding> finding
             }
             if (c.relation == Relation::derived) {
                 // Exact reuse outranks any p-value; among p-values the smallest wins.
-                bool stronger = !derived ||
-                                (c.reason == ComponentReason::exact_reuse && derived_reason != ComponentReason::exact_reuse) ||
-                                (c.reason == derived_reason && c.reason == ComponentReason::significant &&
-                                 *f->p_value < *derived->p_value);
+                bool stronger =
+                    !derived ||
+                    (c.reason == ComponentReason::exact_reuse &&
+                     derived_reason != ComponentReason::exact_reuse) ||
+                    (c.reason == derived_reason && c.reason == ComponentReason::significant &&
+                     *f->p_value < *derived->p_value);
                 if (stronger) {
                     derived = f;
                     derived_reason = c.reason;
                 }
             }
             if (c.relation != Relation::independent) all_independent = false;
-            if (c.relation == Relation::independent && c.reason == ComponentReason::independent_unpowered) {
+            if (c.relation == Relation::independent &&
+                c.reason == ComponentReason::independent_unpowered) {
                 independent_reason = c.reason;
             }
             if (c.relation == Relation::inconclusive &&
@@ -131,7 +155,6 @@ std::vector<ComponentVerdict> decide_components(std::span<const Finding> finding
                 undecided_reason = c.reason;
             }
         }
-        if (any_power) v.power = power;
         const Finding* shown = nullptr;
         if (derived) {
             v.relation = Relation::derived;
@@ -144,10 +167,13 @@ std::vector<ComponentVerdict> decide_components(std::span<const Finding> finding
             v.relation = Relation::independent;
             v.reason = independent_reason;
             shown = list.front();
+            if (any_power) v.power = power;  // the controls of every base together
         } else {
             v.relation = Relation::inconclusive;
             v.reason = undecided_reason;
             shown = undecided;
+            v.power =
+                undecided->power;  // the base that left it undecided, so reason and figure agree
         }
         v.statistic = shown->statistic;
         v.strength = shown->strength;
@@ -155,9 +181,10 @@ std::vector<ComponentVerdict> decide_components(std::span<const Finding> finding
         v.evidence = shown->evidence;
         out.push_back(std::move(v));
     }
-    std::stable_sort(out.begin(), out.end(), [](const ComponentVerdict& a, const ComponentVerdict& b) {
-        return component_before(a.component, b.component);
-    });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const ComponentVerdict& a, const ComponentVerdict& b) {
+                         return component_before(a.component, b.component);
+                     });
     return out;
 }
 

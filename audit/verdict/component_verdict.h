@@ -25,16 +25,16 @@
 namespace lineage::audit {
 
 enum class ComponentReason : std::uint8_t {
-    exact_reuse,        // derived: identical content, no statistic needed
-    significant,        // derived: p <= threshold
-    independent_power,  // independent: inside the null, positive controls detected
+    exact_reuse,            // derived: identical content, no statistic needed
+    significant,            // derived: p <= threshold
+    independent_power,      // independent: inside the null, positive controls detected
     independent_unpowered,  // independent: inside the null; the policy does not require power
     flag_not_significant,   // the probe flagged it, but p is above the audit's threshold
-    conflicting,        // the probe says not derived, yet p <= threshold
-    controls_not_run,   // independent by the statistic, but no positive control was run
-    controls_missed,    // independent by the statistic, but a positive control went undetected
-    probe_inconclusive, // the probe itself could not decide
-    not_compared,       // no base had a matching component
+    conflicting,            // the probe says not derived, yet p <= threshold
+    controls_not_run,       // independent by the statistic, but no positive control was run
+    controls_missed,        // independent by the statistic, but a positive control went undetected
+    probe_inconclusive,     // the probe itself could not decide
+    not_compared,           // no base had a matching component
 };
 std::string_view component_reason_name(ComponentReason r);
 
@@ -47,10 +47,10 @@ struct ComponentVerdict {
     std::string statistic;
     std::optional<double> strength;
     std::optional<NullRange> null_range;
-    std::optional<Power> power;     // summed over bases
-    double threshold = 0.0;         // the p threshold applied
+    std::optional<Power> power;  // summed over bases
+    double threshold = 0.0;      // the p threshold applied
     int bases_compared = 0;
-    std::string evidence;           // the deciding finding's evidence line
+    std::string evidence;  // the deciding finding's evidence line
 };
 
 // The p-value threshold for "derived" given the number of tests in the audit.
@@ -58,7 +58,8 @@ double derived_threshold(const Policy& policy, std::size_t tests);
 
 // One verdict per component, in reading order. `components` lists the candidate's components
 // (those without any finding become "not compared"); findings of other kinds are ignored.
-std::vector<ComponentVerdict> decide_components(std::span<const Finding> findings, const Policy& policy,
+std::vector<ComponentVerdict> decide_components(std::span<const Finding> findings,
+                                                const Policy& policy,
                                                 std::span<const std::string> components = {});
 
 }  // namespace lineage::audit

@@ -14,11 +14,14 @@ struct KindInfo {
     std::span<const std::string_view> relations;
 };
 
-constexpr std::array<std::string_view, 3> kWeightRelations{"derived", "independent", "inconclusive"};
+constexpr std::array<std::string_view, 3> kWeightRelations{"derived", "independent",
+                                                           "inconclusive"};
 constexpr std::array<std::string_view, 7> kTokenizerRelations{
     "identical", "same-vocabulary", "extended", "pruned", "shifted", "reordered", "independent"};
-constexpr std::array<std::string_view, 3> kArchitectureRelations{"identical", "same-family", "different"};
-constexpr std::array<std::string_view, 3> kBehaviourRelations{"similar", "dissimilar", "inconclusive"};
+constexpr std::array<std::string_view, 3> kArchitectureRelations{"identical", "same-family",
+                                                                 "different"};
+constexpr std::array<std::string_view, 3> kBehaviourRelations{"similar", "dissimilar",
+                                                              "inconclusive"};
 
 constexpr std::array<KindInfo, 4> kKinds{{
     {FindingKind::weight_lineage, "weight-lineage", kWeightRelations},
@@ -30,11 +33,15 @@ constexpr std::array<KindInfo, 4> kKinds{{
 constexpr std::array<FindingKind, 4> kAllKinds{FindingKind::weight_lineage, FindingKind::tokenizer,
                                                FindingKind::architecture, FindingKind::behaviour};
 
-const KindInfo& info(FindingKind kind) { return kKinds[static_cast<std::size_t>(kind)]; }
+const KindInfo& info(FindingKind kind) {
+    return kKinds[static_cast<std::size_t>(kind)];
+}
 
 }  // namespace
 
-std::string_view finding_kind_name(FindingKind kind) { return info(kind).name; }
+std::string_view finding_kind_name(FindingKind kind) {
+    return info(kind).name;
+}
 
 std::optional<FindingKind> parse_finding_kind(std::string_view name) {
     for (const auto& k : kKinds) {
@@ -43,9 +50,13 @@ std::optional<FindingKind> parse_finding_kind(std::string_view name) {
     return std::nullopt;
 }
 
-std::span<const FindingKind> all_finding_kinds() { return kAllKinds; }
+std::span<const FindingKind> all_finding_kinds() {
+    return kAllKinds;
+}
 
-std::span<const std::string_view> relations_of(FindingKind kind) { return info(kind).relations; }
+std::span<const std::string_view> relations_of(FindingKind kind) {
+    return info(kind).relations;
+}
 
 bool is_relation_of(FindingKind kind, std::string_view relation) {
     auto rel = relations_of(kind);

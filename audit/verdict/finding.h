@@ -46,16 +46,16 @@ struct Power {
 
 struct Finding {
     FindingKind kind = FindingKind::weight_lineage;
-    std::string component;       // candidate component; "" for model-level findings
-    std::string relation;        // one of relations_of(kind)
-    std::string base;            // label of the base model compared against
-    std::string base_component;  // the base's matching component, e.g. "layers.5.attention"
+    std::string component;           // candidate component; "" for model-level findings
+    std::string relation;            // one of relations_of(kind)
+    std::string base;                // label of the base model compared against
+    std::string base_component;      // the base's matching component, e.g. "layers.5.attention"
     std::optional<double> p_value;   // evidence against independence (weight lineage)
     std::string statistic;           // name of the deciding statistic
     std::optional<double> strength;  // its value
     std::optional<NullRange> null_range;
     std::optional<Power> power;
-    std::string evidence;        // one technical line from the probe (figures, names)
+    std::string evidence;  // one technical line from the probe (figures, names)
 };
 
 }  // namespace lineage::audit

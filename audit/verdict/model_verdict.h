@@ -1,8 +1,9 @@
 // The model-level verdict under a policy. Each policy rule is matched against the per-component
-// weight verdicts (kind weight-lineage, relation as decided by the audit) and against the model-level
-// findings (tokenizer, architecture, behaviour). Then:
+// weight verdicts (kind weight-lineage, relation as decided by the audit) and against the
+// model-level findings (tokenizer, architecture, behaviour). Then:
 //   fail          any rule of severity "fail" matched
-//   inconclusive  no weight-lineage comparison was made at all (nothing to decide on), or a component
+//   inconclusive  no weight-lineage comparison was made at all (nothing to decide on), or a
+//   component
 //                 is undecided and the policy's inconclusive_components = "inconclusive"
 //   pass          otherwise; "warn" and "inform" hits are listed with the verdict, never change it
 // Behavioural similarity is a finding of its own kind: a policy can inform or warn on it, and it

@@ -17,13 +17,15 @@ constexpr std::array<Pitfall, 5> kPitfalls{{
      "pitfall.raw_cosine.text"},
     {"identical-architecture", "config_overlap", FindingKind::architecture, "identical",
      "pitfall.architecture.title", "pitfall.architecture.text"},
-    {"output-similarity", "output_agreement", FindingKind::behaviour, "similar", "pitfall.output_similarity.title",
-     "pitfall.output_similarity.text"},
+    {"output-similarity", "output_agreement", FindingKind::behaviour, "similar",
+     "pitfall.output_similarity.title", "pitfall.output_similarity.text"},
 }};
 
 }  // namespace
 
-std::span<const Pitfall> known_pitfalls() { return kPitfalls; }
+std::span<const Pitfall> known_pitfalls() {
+    return kPitfalls;
+}
 
 std::vector<PitfallNote> applicable_pitfalls(std::span<const DescriptiveFigure> figures,
                                              std::span<const Finding> findings) {
@@ -35,14 +37,16 @@ std::vector<PitfallNote> applicable_pitfalls(std::span<const DescriptiveFigure> 
         }
         bool triggered = !note.figures.empty();
         if (!p.trigger_relation.empty()) {
-            triggered = triggered || std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
-                            return f.kind == p.trigger_kind && f.relation == p.trigger_relation;
-                        });
+            triggered =
+                triggered || std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
+                    return f.kind == p.trigger_kind && f.relation == p.trigger_relation;
+                });
         }
         if (!triggered) continue;
-        std::stable_sort(note.figures.begin(), note.figures.end(), [](const auto& a, const auto& b) {
-            return a.base != b.base ? a.base < b.base : a.scope < b.scope;
-        });
+        std::stable_sort(note.figures.begin(), note.figures.end(),
+                         [](const auto& a, const auto& b) {
+                             return a.base != b.base ? a.base < b.base : a.scope < b.scope;
+                         });
         out.push_back(std::move(note));
     }
     return out;

@@ -27,11 +27,11 @@ struct DescriptiveFigure {
 };
 
 struct Pitfall {
-    std::string_view id;         // "norm-cosine", ...
-    std::string_view statistic;  // DescriptiveFigure::statistic that triggers it ("" = none)
-    FindingKind trigger_kind;    // a finding of this kind and relation also triggers it
+    std::string_view id;                // "norm-cosine", ...
+    std::string_view statistic;         // DescriptiveFigure::statistic that triggers it ("" = none)
+    FindingKind trigger_kind;           // a finding of this kind and relation also triggers it
     std::string_view trigger_relation;  // "" = no finding triggers it
-    std::string_view title_key;  // message keys (reports/i18n)
+    std::string_view title_key;         // message keys (reports/i18n)
     std::string_view text_key;
 };
 
@@ -39,7 +39,8 @@ std::span<const Pitfall> known_pitfalls();
 
 struct PitfallNote {
     const Pitfall* pitfall = nullptr;
-    std::vector<DescriptiveFigure> figures;  // this candidate's figures for it, sorted by base/scope
+    std::vector<DescriptiveFigure>
+        figures;  // this candidate's figures for it, sorted by base/scope
 };
 
 // The pitfalls that apply to this audit, in table order: those whose statistic was measured, and

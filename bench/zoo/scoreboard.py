@@ -232,6 +232,8 @@ def main(argv=None):
     ap.add_argument("--work", default=os.path.join(REPO, "bench", "out", "zoo"))
     ap.add_argument("--markdown", help="write the Markdown tables here")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per lineage call")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="score only pairs whose answers are already under --work (no runs)")
     ap.add_argument("--quiet", action="store_true", help="summaries only")
     args = ap.parse_args(argv)
 
@@ -280,6 +282,8 @@ def main(argv=None):
             if os.path.exists(raw_path):
                 with open(raw_path, encoding="utf-8") as f:
                     raw = json.load(f)
+            elif args.cached_only:
+                continue
             else:
                 if probe in NAIVE_PROBES:
                     t = time.time()
@@ -328,6 +332,23 @@ def main(argv=None):
     return 0
 
 
+def evidence(answer):
+    """The answer without bulky arrays (heatmaps, token lists): every scalar field, and of the
+    per-statistic records those whose -log10 p exceeds 2 (what drove the verdict)."""
+    if not isinstance(answer, dict):
+        return answer
+    out = {}
+    for k, v in answer.items():
+        if k in ("heatmaps", "tokens", "record"):
+            continue
+        if k == "statistics" and isinstance(v, list):
+            out[k] = [x for x in v if isinstance(x, dict) and _number(x.get("neg_log10_p"))
+                      and x["neg_log10_p"] > 2]
+        else:
+            out[k] = v
+    return out
+
+
 def _score_only(probe):
     return probe in NAIVE_PROBES or ":" in probe
 
@@ -374,8 +395,8 @@ def render(results, zoo, args, skipped):
             for r in fps:
                 out.append("```")
                 out.append(json.dumps({"pair": r["pair"], "command": r["raw"].get("cmd"),
-                                       "rc": r["rc"], "answer": r["raw"].get("answer")},
-                                      indent=1, ensure_ascii=False)[:6000])
+                                       "rc": r["rc"], "answer": evidence(r["raw"].get("answer"))},
+                                      indent=1, ensure_ascii=False))
                 out.append("```")
         if _score_only(probe):
             neg = [r["score"] for r in rows if not r["positive"] and r["score"] is not None]

@@ -6,6 +6,9 @@
 #include "probes/stats/assignment.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -36,6 +39,13 @@ std::vector<Row<T>> row_minima(const T* c, std::int64_t n, std::int64_t m) {
     }
     return rows;
 }
+
+int env_int(const char* name, int fallback) {
+    const char* v = std::getenv(name);
+    return v ? std::atoi(v) : fallback;
+}
+int arr_passes() { static const int v = env_int("LINEAGE_LAP_ARR_PASSES", 2); return v; }
+int arr_budget() { static const int v = env_int("LINEAGE_LAP_ARR_BUDGET", 4); return v; }
 
 template <typename T>
 class Lapjv {
@@ -85,10 +95,10 @@ public:
     // after a bounded number of steps so that floating-point ties can never make it cycle.
     void augmenting_row_reduction() {
         std::vector<std::int64_t> free = free_rows();
-        for (int pass = 0; pass < 2 && !free.empty(); ++pass) {
+        for (int pass = 0; pass < arr_passes() && !free.empty(); ++pass) {
             std::size_t k = 0, num_free = 0;
             const std::size_t prev_free = free.size();
-            std::int64_t budget = 4 * n_ + 64;
+            std::int64_t budget = arr_budget() * n_ + 64;
             while (k < prev_free && budget-- > 0) {
                 const std::int64_t i = free[k++];
                 const T* r = c_ + i * n_;
@@ -137,6 +147,11 @@ public:
     }
 
     const std::vector<std::int64_t>& x() const { return x_; }
+    long long free_count() const {
+        long long k = 0;
+        for (auto v : x_) k += v < 0;
+        return k;
+    }
 
 private:
     std::vector<std::int64_t> free_rows() const {
@@ -252,12 +267,24 @@ std::vector<std::int64_t> solve_square(const T* c, std::int64_t n, std::int64_t*
     }
     *certified = false;
     Lapjv<T> solver(c, n);
+    const bool trace = std::getenv("LINEAGE_LAP_TRACE") != nullptr;
+    auto t0 = std::chrono::steady_clock::now();
+    auto lap = [&](const char* what) {
+        if (!trace) return;
+        const auto t1 = std::chrono::steady_clock::now();
+        std::fprintf(stderr, "lapjv %s: %.3f s, free rows %lld\n", what,
+                     std::chrono::duration<double>(t1 - t0).count(), solver.free_count());
+        t0 = t1;
+    };
     if (clash * 10 < n)
         solver.init_from_row_minima(rows);  // few collisions: only those rows need paths
     else
         solver.init_from_column_reduction();
+    lap("init");
     solver.augmenting_row_reduction();
+    lap("augmenting row reduction");
     solver.augment_all();
+    lap("augmentation");
     return solver.x();
 }
 

@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "reference_model/tokenizer/flat_maps.h"
-#include "reference_model/tokenizer/formats/canonical_merges.h"
 
 namespace lineage::probes {
 
@@ -27,7 +27,7 @@ std::size_t longest_increasing_subsequence(const std::vector<std::int32_t>& valu
 
 namespace {
 
-VocabularySide describe(const Vocabulary& v, std::size_t merges) {
+VocabularySide describe(const Vocabulary& v) {
     VocabularySide s;
     s.path = v.source_path;
     s.format = std::string(model::vocab_format_name(v.format));
@@ -39,7 +39,8 @@ VocabularySide describe(const Vocabulary& v, std::size_t merges) {
         ++s.ordinary;
         s.multi_byte += v.bytes_by_id[id].size() > 1;
     }
-    s.merges = merges;
+    s.merges = v.merges.size();
+    s.merges_rebuilt = v.merges_rebuilt;
     s.hints = v.hints;
     return s;
 }
@@ -78,82 +79,57 @@ void one_side(const Vocabulary& v, const std::vector<bool>& shared_mask, std::si
     ranges = largest_ranges(only, kKeptRanges);
 }
 
-// Canonical merges of both sides. The common prefix runs over the merges that only involve
-// shared tokens (both parts and the result): tokens one side adds elsewhere create extra splits
-// of old tokens, which would otherwise end the prefix at the first such token even for a pure
-// extension. The rank correlation runs over merges present in both lists.
-void compare_merges(const Vocabulary& a, const Vocabulary& b, const TokenMapping& mapping, TokenizerComparison& c) {
-    using Merges = std::vector<std::pair<std::int32_t, std::int32_t>>;
-    std::vector<std::int32_t> ra, rb;
-    Merges ma_own, mb_own;
-    const Merges* ma = &a.merges;
-    const Merges* mb = &b.merges;
-    if (a.merges_rebuilt && a.merge_results.size() == a.merges.size()) {
-        ra = a.merge_results;
-    } else {
-        ma_own = model::canonical_merges(a, &ra);
-        ma = &ma_own;
-    }
-    if (b.merges_rebuilt && b.merge_results.size() == b.merges.size()) {
-        rb = b.merge_results;
-    } else {
-        mb_own = model::canonical_merges(b, &rb);
-        mb = &mb_own;
-    }
-    c.a.merges = ma->size();
-    c.b.merges = mb->size();
-    c.a.merges_rebuilt_from_file = !a.merges_rebuilt && a.merges.size() == ma->size();
-    c.b.merges_rebuilt_from_file = !b.merges_rebuilt && b.merges.size() == mb->size();
-
+// Merge order over the canonical merges of the shared tokens: every split of a shared token into
+// two shared tokens is a merge both canonical lists hold (and the only kind they share), so one
+// pass over A's shared tokens yields the common set; A orders it by (result, left, right) in A
+// ids, B in B ids. The common prefix compares the two orders; the rank correlation is Spearman's
+// over the set. Restricting to shared tokens keeps a pure extension's prefix whole: tokens one
+// side adds create extra splits of old tokens that would otherwise end it early.
+void compare_merges(const Vocabulary& a, const TokenMapping& mapping, TokenizerComparison& c) {
+    model::StringIdMap shared_index(mapping.size());
+    for (TokenKind kind : {TokenKind::normal, TokenKind::byte})  // normal tokens first, as canonical_merges
+        for (auto [ia, ib] : mapping.pairs)
+            if (a.kind_by_id[static_cast<std::size_t>(ia)] == kind) shared_index.insert(a.bytes_by_id[static_cast<std::size_t>(ia)], ia);
     std::vector<std::int32_t> a_to_b = mapping.a_to_b();
-    std::vector<std::int32_t> b_to_a(b.size(), -1);
-    for (auto [ia, ib] : mapping.pairs) b_to_a[static_cast<std::size_t>(ib)] = ia;
-    auto key = [](std::int32_t l, std::int32_t r) {
-        return model::PairMap::key(static_cast<std::uint32_t>(l), static_cast<std::uint32_t>(r));
+    struct Merge {
+        std::int32_t a_res, a_l, a_r, b_res, b_l, b_r;
     };
-    constexpr std::uint64_t kNone = ~std::uint64_t(0);
-    // A merge in B's id space, or kNone when a part or the result is not shared.
-    auto a_in_b = [&](std::size_t i) -> std::uint64_t {
-        auto [l, r] = (*ma)[i];
-        std::int32_t bl = a_to_b[static_cast<std::size_t>(l)], br = a_to_b[static_cast<std::size_t>(r)];
-        if (bl < 0 || br < 0 || a_to_b[static_cast<std::size_t>(ra[i])] < 0) return kNone;
-        return key(bl, br);
-    };
-    std::vector<std::uint64_t> sa, sb;  // shared-token merges, both in B's id space
-    for (std::size_t i = 0; i < ma->size(); ++i)
-        if (std::uint64_t k = a_in_b(i); k != kNone) sa.push_back(k);
-    for (std::size_t i = 0; i < mb->size(); ++i) {
-        auto [l, r] = (*mb)[i];
-        if (b_to_a[static_cast<std::size_t>(l)] >= 0 && b_to_a[static_cast<std::size_t>(r)] >= 0 &&
-            b_to_a[static_cast<std::size_t>(rb[i])] >= 0)
-            sb.push_back(key(l, r));
+    std::vector<Merge> merges;
+    merges.reserve(mapping.size() * 2);
+    std::vector<Merge> local;
+    for (auto [ia, ib] : mapping.pairs) {
+        std::string_view token = a.bytes_by_id[static_cast<std::size_t>(ia)];
+        for (std::size_t cut = 1; cut < token.size(); ++cut) {
+            std::int32_t l = shared_index.find(token.substr(0, cut));
+            if (l < 0) continue;
+            std::int32_t r = shared_index.find(token.substr(cut));
+            if (r < 0) continue;
+            merges.push_back({ia, l, r, ib, a_to_b[static_cast<std::size_t>(l)], a_to_b[static_cast<std::size_t>(r)]});
+        }
     }
+    const std::size_t n = merges.size();
+    c.shared_merges = n;
+    if (n == 0) return;
+    std::vector<std::uint32_t> order_a(n), order_b(n);
+    for (std::size_t i = 0; i < n; ++i) order_a[i] = order_b[i] = static_cast<std::uint32_t>(i);
+    std::sort(order_a.begin(), order_a.end(), [&](std::uint32_t x, std::uint32_t y) {
+        const Merge &p = merges[x], &q = merges[y];
+        return std::tie(p.a_res, p.a_l, p.a_r) < std::tie(q.a_res, q.a_l, q.a_r);
+    });
+    std::sort(order_b.begin(), order_b.end(), [&](std::uint32_t x, std::uint32_t y) {
+        const Merge &p = merges[x], &q = merges[y];
+        return std::tie(p.b_res, p.b_l, p.b_r) < std::tie(q.b_res, q.b_l, q.b_r);
+    });
     std::size_t prefix = 0;
-    while (prefix < sa.size() && prefix < sb.size() && sa[prefix] == sb[prefix]) ++prefix;
+    while (prefix < n && order_a[prefix] == order_b[prefix]) ++prefix;
     c.merge_common_prefix = prefix;
-    std::size_t shorter = std::min(sa.size(), sb.size());
-    c.merge_prefix_fraction = shorter ? static_cast<double>(prefix) / static_cast<double>(shorter) : 0.0;
-
-    model::PairMap b_rank(mb->size());
-    for (std::size_t r = 0; r < mb->size(); ++r)
-        b_rank.insert_or_assign(key((*mb)[r].first, (*mb)[r].second), {static_cast<std::uint32_t>(r), 0});
-    std::vector<std::uint32_t> b_ranks;  // B ranks of merges in both lists, in A order
-    for (std::size_t i = 0; i < ma->size(); ++i) {
-        auto [l, r] = (*ma)[i];
-        std::int32_t bl = a_to_b[static_cast<std::size_t>(l)], br = a_to_b[static_cast<std::size_t>(r)];
-        if (bl < 0 || br < 0) continue;
-        if (const auto* hit = b_rank.find(key(bl, br))) b_ranks.push_back(hit->first);
-    }
-    c.shared_merges = b_ranks.size();
-    const std::size_t n = b_ranks.size();
+    c.merge_prefix_fraction = static_cast<double>(prefix) / static_cast<double>(n);
     if (n >= 3) {
-        // A ranks are 0..n-1 in order; B ranks re-ranked 0..n-1 (distinct): Spearman from d^2.
-        std::vector<std::uint32_t> order(n);
-        for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
-        std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return b_ranks[x] < b_ranks[y]; });
+        std::vector<std::uint32_t> rank_a(n);
+        for (std::size_t r = 0; r < n; ++r) rank_a[order_a[r]] = static_cast<std::uint32_t>(r);
         long double d2 = 0;
-        for (std::size_t rank_b = 0; rank_b < n; ++rank_b) {
-            long double d = static_cast<long double>(order[rank_b]) - static_cast<long double>(rank_b);
+        for (std::size_t rb = 0; rb < n; ++rb) {
+            long double d = static_cast<long double>(rank_a[order_b[rb]]) - static_cast<long double>(rb);
             d2 += d * d;
         }
         long double nn = static_cast<long double>(n);
@@ -184,8 +160,8 @@ HintComparison compare_hints(const VocabularySide& a, const VocabularySide& b) {
 
 TokenizerComparison compare_vocabularies(const Vocabulary& a, const Vocabulary& b) {
     TokenizerComparison c;
-    c.a = describe(a, 0);
-    c.b = describe(b, 0);
+    c.a = describe(a);
+    c.b = describe(b);
     c.mapping = map_shared_tokens(a, b);
 
     std::vector<std::int32_t> b_in_a_order;
@@ -247,7 +223,8 @@ TokenizerComparison compare_vocabularies(const Vocabulary& a, const Vocabulary& 
     std::sort(runs.begin(), runs.end(), [](const ShiftedRun& x, const ShiftedRun& y) { return x.a_first < y.a_first; });
     c.runs = std::move(runs);
 
-    compare_merges(a, b, c.mapping, c);
+    c.same_merge_lists = a.merges == b.merges;
+    compare_merges(a, c.mapping, c);
     c.hints = compare_hints(c.a, c.b);
     return c;
 }

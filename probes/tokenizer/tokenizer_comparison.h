@@ -34,8 +34,8 @@ struct VocabularySide {
     std::size_t ids = 0;               // id range (embedding rows the ids index)
     std::size_t ordinary = 0;          // normal + byte tokens
     std::size_t multi_byte = 0;        // ordinary tokens longer than one byte (compared)
-    std::size_t merges = 0;            // canonical merges
-    bool merges_rebuilt_from_file = false;  // the file's own merge list was already canonical
+    std::size_t merges = 0;            // the vocabulary's merge list (the file's, or rebuilt)
+    bool merges_rebuilt = false;       // rebuilt canonically (tiktoken, SentencePiece, tekken)
     std::optional<std::string> behaviour_hash;
     std::string behaviour_note;        // why there is no behaviour hash, if none
     model::VocabularyHints hints;
@@ -79,11 +79,13 @@ struct TokenizerComparison {
     std::vector<IdRange> a_only_ranges, b_only_ranges;  // the largest runs, by first id
     std::vector<ShiftedRun> runs;                         // the largest runs, by A id
 
-    // Canonical merges. The prefix runs over merges whose parts and result are shared tokens.
-    std::size_t merge_common_prefix = 0;
-    double merge_prefix_fraction = 0.0;  // common prefix / the shorter such list
+    // Canonical merges among shared tokens (every split of a shared token into two shared
+    // tokens): both canonical lists hold exactly this set, each in its own order.
     std::size_t shared_merges = 0;
-    double merge_rank_correlation = 0.0;  // Spearman over shared merges
+    std::size_t merge_common_prefix = 0;   // leading merges in the same order on both sides
+    double merge_prefix_fraction = 0.0;    // common prefix / shared merges
+    double merge_rank_correlation = 0.0;   // Spearman over the shared merges
+    bool same_merge_lists = false;         // the two merge lists are equal as id pairs
 
     HintComparison hints;
 };

@@ -38,7 +38,8 @@ JsonValue side_json(const VocabularySide& s) {
     j.set("ids", static_cast<std::uint64_t>(s.ids));
     j.set("ordinary_tokens", static_cast<std::uint64_t>(s.ordinary));
     j.set("compared_tokens", static_cast<std::uint64_t>(s.multi_byte));
-    j.set("canonical_merges", static_cast<std::uint64_t>(s.merges));
+    j.set("merges", static_cast<std::uint64_t>(s.merges));
+    j.set("merges_rebuilt", s.merges_rebuilt);
     j.set("behaviour_hash", s.behaviour_hash ? JsonValue(*s.behaviour_hash) : JsonValue());
     if (!s.behaviour_note.empty()) j.set("behaviour_note", s.behaviour_note);
     JsonValue h = JsonValue::object();
@@ -137,10 +138,9 @@ JsonValue tokenizer_lineage_json(const TokenizerLineage& result) {
     j.set("blocks", std::move(blocks));
 
     JsonValue merges = JsonValue::object();
-    merges.set("a_canonical", static_cast<std::uint64_t>(c.a.merges));
-    merges.set("b_canonical", static_cast<std::uint64_t>(c.b.merges));
+    merges.set("shared_canonical", static_cast<std::uint64_t>(c.shared_merges));
     merges.set("common_prefix", static_cast<std::uint64_t>(c.merge_common_prefix));
-    merges.set("shared", static_cast<std::uint64_t>(c.shared_merges));
+    merges.set("same_merge_lists", c.same_merge_lists);
     j.set("merges", std::move(merges));
 
     const HintComparison& h = c.hints;

@@ -68,7 +68,7 @@ RelationFinding classify_relation(const TokenizerComparison& c) {
         return f;
     }
     if (all_shared && c.equal_ids == c.shared) {
-        bool same_merges = c.merge_common_prefix == c.a.merges && c.a.merges == c.b.merges;
+        bool same_merges = c.same_merge_lists;
         bool same_everything = c.a.format == c.b.format && same_specials(c) && same_merges;
         std::string text = "All " + num(static_cast<std::int64_t>(c.a.ordinary)) +
                            " ordinary tokens are the same byte strings at the same ids.";

@@ -109,7 +109,10 @@ void decide(const VerdictRule& rule, CompareResult& r) {
                             token_frac <= rule.token_agreement_max_fraction_independent;
     bool controls_ok = r.controls_run && !r.controls.empty();
     for (const auto& c : r.controls) controls_ok = controls_ok && c.detected;
-    if (all_inside && controls_ok) {
+    // Tests that could not run (hidden widths differ and no map was recovered) are not "inside
+    // their null": with nothing compared, independence is not shown.
+    const bool tested = r.comparable_layer_pairs > 0;
+    if (all_inside && controls_ok && tested) {
         r.verdict = Verdict::independent;
         r.reasons.push_back("every test inside its null, and all " + std::to_string(r.controls.size()) +
                             " positive controls from A were detected at the same settings");
@@ -121,6 +124,9 @@ void decide(const VerdictRule& rule, CompareResult& r) {
                             "invariant");
     if (!all_inside)
         r.reasons.push_back("some evidence outside the null ranges but below the derived thresholds");
+    if (!tested)
+        r.reasons.push_back("no MLP layer pair could be compared (hidden widths differ and no "
+                            "hidden map was recovered)");
     if (!r.controls_run) r.reasons.push_back("positive controls not run (required for independent)");
     else if (!controls_ok) r.reasons.push_back("a positive control was missed: the probe lacks power here");
 }
@@ -190,6 +196,7 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     const NeuronMatchingResult nm = neuron_matching(ctx);
     r.neuron_neg_log10_p = nm.combined_neg_log10_p;
     r.best_match_b_to_a = nm.best_a_for_b;
+    for (const auto& cell : nm.cells) r.comparable_layer_pairs += cell.best.neurons > 0;
     r.heatmaps.push_back({"neuron_matching_neg_log10_p", nm.layers_a, nm.layers_b, nm.scores});
     std::vector<double> filled = nm.scores;
     for (auto& v : filled)

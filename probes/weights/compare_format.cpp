@@ -44,6 +44,7 @@ JsonValue compare_to_json(const CompareResult& r) {
     j.set("summary", r.summary);
     JsonValue fam = JsonValue::object();
     fam.set("exact_reuse", r.exact_reuse);
+    fam.set("comparable_layer_pairs", r.comparable_layer_pairs);
     fam.set("pearson_max_neg_log10_p", num(r.pearson_max_neg_log10_p));
     fam.set("neuron_matching_neg_log10_p", num(r.neuron_neg_log10_p));
     fam.set("attention_cka_neg_log10_p", num(r.attention_neg_log10_p));

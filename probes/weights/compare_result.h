@@ -90,6 +90,7 @@ struct CompareResult {
     double attention_neg_log10_p = 0.0;  // Fisher over matched layers
     double pearson_max_neg_log10_p = 0.0;
     bool exact_reuse = false;
+    std::int64_t comparable_layer_pairs = 0;  // layer pairs whose neurons could be matched
     std::vector<TokenAgreement> tokens;
     std::vector<Descriptive> descriptive;
     std::vector<ControlOutcome> controls;

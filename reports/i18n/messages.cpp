@@ -18,7 +18,9 @@ Language parse_language(std::string_view code) {
     throw UsageError("--lang: unknown language '" + std::string(code) + "' (expected en or ko)");
 }
 
-std::string_view language_code(Language lang) { return lang == Language::ko ? "ko" : "en"; }
+std::string_view language_code(Language lang) {
+    return lang == Language::ko ? "ko" : "en";
+}
 
 std::span<const Message> message_table(Language lang) {
     return lang == Language::ko ? messages_ko() : messages_en();
@@ -48,7 +50,9 @@ const Message* lookup(Language lang, std::string_view key) {
 
 }  // namespace
 
-bool has_message(Language lang, std::string_view key) { return lookup(lang, key) != nullptr; }
+bool has_message(Language lang, std::string_view key) {
+    return lookup(lang, key) != nullptr;
+}
 
 std::string_view message(Language lang, std::string_view key) {
     if (const Message* m = lookup(lang, key)) return m->text;
@@ -75,7 +79,8 @@ std::string substitute(std::string_view text, std::initializer_list<std::string_
     return out;
 }
 
-std::string format(Language lang, std::string_view key, std::initializer_list<std::string_view> args) {
+std::string format(Language lang, std::string_view key,
+                   std::initializer_list<std::string_view> args) {
     return substitute(message(lang, key), args);
 }
 

@@ -34,7 +34,8 @@ std::string_view message(Language lang, std::string_view key);
 bool has_message(Language lang, std::string_view key);
 
 // The text for `key` with {0}, {1}, ... replaced by `args` in order.
-std::string format(Language lang, std::string_view key, std::initializer_list<std::string_view> args);
+std::string format(Language lang, std::string_view key,
+                   std::initializer_list<std::string_view> args);
 // Replaces {0}, {1}, ... in any text (used by format()).
 std::string substitute(std::string_view text, std::initializer_list<std::string_view> args);
 

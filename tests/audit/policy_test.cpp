@@ -86,10 +86,12 @@ TEST_CASE("malformed policies are rejected naming file and key") {
         CHECK(e.rfind("p.toml:2:", 0) == 0);
         CHECK(e.find("TOML syntax error") != std::string::npos);
     }
-    SUBCASE("missing schema") { CHECK(error_of("[policy]\nname=\"a\"\n").find("key 'schema'") != std::string::npos); }
+    SUBCASE("missing schema") {
+        CHECK(error_of("[policy]\nname=\"a\"\n").find("key 'schema'") != std::string::npos);
+    }
     SUBCASE("unsupported schema") {
-        CHECK(error_of("schema = 2\n" + base.substr(base.find('\n') + 1)).find("unsupported policy schema") !=
-              std::string::npos);
+        CHECK(error_of("schema = 2\n" + base.substr(base.find('\n') + 1))
+                  .find("unsupported policy schema") != std::string::npos);
     }
     SUBCASE("unknown top-level key") {
         std::string e = error_of(base + "colour = \"red\"\n");
@@ -112,18 +114,20 @@ TEST_CASE("malformed policies are rejected naming file and key") {
         std::string t = base;
         t.replace(t.find("\"fail\""), 6, "\"error\"");
         std::string e = error_of(t);
-        CHECK(e.find("p.toml:7: key 'rules[0].severity': expected one of fail, warn, inform (got \"error\")") == 0);
+        CHECK(e.find("p.toml:7: key 'rules[0].severity': expected one of fail, warn, inform (got "
+                     "\"error\")") == 0);
     }
     SUBCASE("unknown finding kind") {
         std::string t = base;
         t.replace(t.find("\"weight-lineage\""), 16, "\"weights\"");
-        CHECK(error_of(t).find("key 'rules[0].kind': expected one of weight-lineage, tokenizer") != std::string::npos);
+        CHECK(error_of(t).find("key 'rules[0].kind': expected one of weight-lineage, tokenizer") !=
+              std::string::npos);
     }
     SUBCASE("relation not valid for the kind") {
         std::string t = base;
         t.replace(t.find("[\"derived\"]"), 11, "[\"derived\", \"extended\"]");
-        CHECK(error_of(t).find("key 'rules[0].relations[1]': \"extended\" is not a relation of kind weight-lineage") !=
-              std::string::npos);
+        CHECK(error_of(t).find("key 'rules[0].relations[1]': \"extended\" is not a relation of "
+                               "kind weight-lineage") != std::string::npos);
     }
     SUBCASE("wrong types") {
         std::string t = base;
@@ -131,14 +135,15 @@ TEST_CASE("malformed policies are rejected naming file and key") {
         CHECK(error_of(t).find("key 'policy.version': expected a string") != std::string::npos);
         std::string u = base;
         u.replace(u.find("[\"derived\"]"), 11, "\"derived\"");
-        CHECK(error_of(u).find("key 'rules[0].relations': expected an array of strings") != std::string::npos);
+        CHECK(error_of(u).find("key 'rules[0].relations': expected an array of strings") !=
+              std::string::npos);
     }
     SUBCASE("empty relations and no rules") {
         std::string t = base;
         t.replace(t.find("[\"derived\"]"), 11, "[]");
         CHECK(error_of(t).find("key 'rules[0].relations': must not be empty") != std::string::npos);
-        CHECK(error_of("schema = 1\n[policy]\nname = \"a\"\nversion = \"1\"\n").find("key 'rules': missing") !=
-              std::string::npos);
+        CHECK(error_of("schema = 1\n[policy]\nname = \"a\"\nversion = \"1\"\n")
+                  .find("key 'rules': missing") != std::string::npos);
     }
     SUBCASE("duplicate rule id") {
         std::string t = base + base.substr(base.find("[[rules]]"));
@@ -147,11 +152,13 @@ TEST_CASE("malformed policies are rejected naming file and key") {
     SUBCASE("decision values out of range") {
         std::string t = base + "[decision]\nderived_alpha = 1.5\n";
         // [decision] after [[rules]] is still a top-level table in TOML.
-        CHECK(error_of(t).find("key 'decision.derived_alpha': must lie strictly between 0 and 1") != std::string::npos);
+        CHECK(error_of(t).find("key 'decision.derived_alpha': must lie strictly between 0 and 1") !=
+              std::string::npos);
         std::string u = base + "[decision]\ninconclusive_components = \"maybe\"\n";
         CHECK(error_of(u).find("expected one of inconclusive, ignore") != std::string::npos);
         std::string w = base + "[decision]\nrequire_power = \"yes\"\n";
-        CHECK(error_of(w).find("key 'decision.require_power': expected true or false") != std::string::npos);
+        CHECK(error_of(w).find("key 'decision.require_power': expected true or false") !=
+              std::string::npos);
     }
     SUBCASE("invalid identifiers") {
         std::string t = base;
@@ -161,7 +168,8 @@ TEST_CASE("malformed policies are rejected naming file and key") {
 }
 
 TEST_CASE("policy files: missing, too large") {
-    CHECK_THROWS_WITH_AS(load_policy("/nonexistent/p.toml"), doctest::Contains("/nonexistent/p.toml: policy file not found"),
+    CHECK_THROWS_WITH_AS(load_policy("/nonexistent/p.toml"),
+                         doctest::Contains("/nonexistent/p.toml: policy file not found"),
                          lineage::InputError);
 }
 

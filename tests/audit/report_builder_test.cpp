@@ -43,10 +43,11 @@ AuditResult sample_result(bool derived) {
     tok.relation = "extended";
     tok.base = "base-a";
     e.findings.push_back(tok);
-    e.tokenizers.push_back({"base-a", "extended", 0.8, 0.99, 0.998, NullRange{0.0, 0.3, ""}, NullRange{0.01, 0.05, ""},
-                            32000, 32768, 32000, "appended 768 tokens"});
+    e.tokenizers.push_back({"base-a", "extended", 0.8, 0.99, 0.998, NullRange{0.0, 0.3, ""},
+                            NullRange{0.01, 0.05, ""}, 32000, 32768, 32000, "appended 768 tokens"});
     e.figures.push_back({"norm_cosine", "base-a", "", 0.993, NullRange{0.97, 0.999, "zoo"}});
-    e.matrices.push_back({"base-a", "mlp", "-log10 p", 2, 2, {30, 0.1, 0.2, 25}, {{0, 0}, {1, 1}}, 0, 30});
+    e.matrices.push_back(
+        {"base-a", "mlp", "-log10 p", 2, 2, {30, 0.1, 0.2, 25}, {{0, 0}, {1, 1}}, 0, 30});
     e.skipped.push_back({"activations", "", "audit.skip.not_built", ""});
     e.parameters = {{"weights.null_shuffles", "1000"}};
     e.seeds = {{"weights.null", 42}};
@@ -61,7 +62,9 @@ TEST_CASE("a derived component fails the audit and the report says so") {
     CHECK(r.verdict.outcome == Outcome::fail);
     auto report = build_report(r, Language::en);
     CHECK(report.verdict.outcome == Outcome::fail);
-    CHECK(report.verdict.reason == "1 of 4 components descend from another model (first: layers.0.mlp from base-a: layers.0.mlp).");
+    CHECK(report.verdict.reason ==
+          "1 of 4 components descend from another model (first: layers.0.mlp from base-a: "
+          "layers.0.mlp).");
     REQUIRE(report.components.size() == 4);
     CHECK(report.components[2].name == "layers.0.mlp");
     CHECK(report.components[2].relation == Relation::derived);
@@ -97,7 +100,8 @@ TEST_CASE("the Korean report is written in Korean") {
     auto report = build_report(sample_result(true), Language::ko);
     CHECK(report.title == "모델 계보 감사 보고서");
     CHECK(report.verdict.reason.find("구성 요소 4개 중 1개가 다른 모델에서 파생되었습니다") == 0);
-    CHECK(report.policy_findings[0].message.find("이 구성 요소의 가중치가 다른 모델에서 유래했습니다.") == 0);
+    CHECK(report.policy_findings[0].message.find(
+              "이 구성 요소의 가중치가 다른 모델에서 유래했습니다.") == 0);
     std::string md = lineage::reports::render_markdown(report);
     CHECK(md.find("## 보고서 읽는 법") != std::string::npos);
     CHECK(md.find("## 토크나이저") != std::string::npos);

@@ -15,10 +15,12 @@ using lineage::reports::Relation;
 
 namespace {
 
-Power powered() { return Power{3, 3, "perturb, prune, rotate"}; }
+Power powered() {
+    return Power{3, 3, "perturb, prune, rotate"};
+}
 
-Finding weight(std::string component, std::string relation, std::optional<double> p, std::string base = "base-a",
-               std::optional<Power> power = powered()) {
+Finding weight(std::string component, std::string relation, std::optional<double> p,
+               std::string base = "base-a", std::optional<Power> power = powered()) {
     Finding f;
     f.kind = FindingKind::weight_lineage;
     f.component = std::move(component);
@@ -52,15 +54,17 @@ const ComponentVerdict& find(const std::vector<ComponentVerdict>& v, std::string
 TEST_CASE("component verdicts: derived, independent with power, and the reasons for inconclusive") {
     Policy policy = builtin_policy();
     std::vector<Finding> findings{
-        weight("embeddings", "derived", std::nullopt),        // exact reuse
-        weight("layers.0.attention", "derived", 1e-30),       // far below 1e-6 / 5
-        weight("layers.0.mlp", "derived", 5e-7),              // below 1e-6 but not 1e-6 / 5
-        weight("layers.1.attention", "independent", 0.4),     // independent, controls detected
+        weight("embeddings", "derived", std::nullopt),     // exact reuse
+        weight("layers.0.attention", "derived", 1e-30),    // far below 1e-6 / 5
+        weight("layers.0.mlp", "derived", 5e-7),           // below 1e-6 but not 1e-6 / 5
+        weight("layers.1.attention", "independent", 0.4),  // independent, controls detected
         weight("layers.1.mlp", "independent", 0.6, "base-a", std::nullopt),  // no controls run
         weight("lm_head", "independent", 0.3, "base-a", Power{3, 2, ""}),    // a control missed
     };
-    std::vector<std::string> all{"embeddings", "layers.0.attention", "layers.0.mlp", "layers.1.attention",
-                                 "layers.1.mlp", "lm_head", "vision"};
+    std::vector<std::string> all{"embeddings",   "layers.0.attention",
+                                 "layers.0.mlp", "layers.1.attention",
+                                 "layers.1.mlp", "lm_head",
+                                 "vision"};
     auto v = decide_components(findings, policy, all);
     REQUIRE(v.size() == 7);
     // Reading order.
@@ -91,15 +95,17 @@ TEST_CASE("component verdicts: derived, independent with power, and the reasons 
 TEST_CASE("without the power requirement an in-null result is independent") {
     Policy policy = builtin_policy();
     policy.require_power = false;
-    auto v = decide_components(std::vector<Finding>{weight("layers.0.mlp", "independent", 0.5, "b", std::nullopt)},
-                               policy);
+    auto v = decide_components(
+        std::vector<Finding>{weight("layers.0.mlp", "independent", 0.5, "b", std::nullopt)},
+        policy);
     CHECK(v[0].relation == Relation::independent);
     CHECK(v[0].reason == ComponentReason::independent_unpowered);
 }
 
 TEST_CASE("a probe saying independent with a tiny p-value is conflicting, not independent") {
     Policy policy = builtin_policy();
-    auto v = decide_components(std::vector<Finding>{weight("layers.0.mlp", "independent", 1e-20)}, policy);
+    auto v = decide_components(std::vector<Finding>{weight("layers.0.mlp", "independent", 1e-20)},
+                               policy);
     CHECK(v[0].relation == Relation::inconclusive);
     CHECK(v[0].reason == ComponentReason::conflicting);
 }
@@ -128,16 +134,18 @@ TEST_CASE("several bases: derived from any wins, strongest evidence named; indep
 
 TEST_CASE("exact reuse outranks a p-value from another base") {
     Policy policy = builtin_policy();
-    auto v = decide_components(std::vector<Finding>{weight("lm_head", "derived", 1e-50, "base-a"),
-                                                    weight("lm_head", "derived", std::nullopt, "base-b")},
-                               policy);
+    auto v = decide_components(
+        std::vector<Finding>{weight("lm_head", "derived", 1e-50, "base-a"),
+                             weight("lm_head", "derived", std::nullopt, "base-b")},
+        policy);
     CHECK(v[0].reason == ComponentReason::exact_reuse);
     CHECK(v[0].source_base == "base-b");
 }
 
 TEST_CASE("model verdict: fail on any derived component") {
     Policy policy = builtin_policy();
-    std::vector<Finding> findings{weight("embeddings", "independent", 0.5), weight("layers.0.mlp", "derived", 1e-20),
+    std::vector<Finding> findings{weight("embeddings", "independent", 0.5),
+                                  weight("layers.0.mlp", "derived", 1e-20),
                                   model_level(FindingKind::tokenizer, "extended")};
     auto comps = decide_components(findings, policy);
     auto m = decide_model(policy, comps, findings);
@@ -155,7 +163,8 @@ TEST_CASE("model verdict: fail on any derived component") {
 
 TEST_CASE("model verdict: pass with warnings; distillation informs but never fails") {
     Policy policy = builtin_policy();
-    std::vector<Finding> findings{weight("embeddings", "independent", 0.5), weight("layers.0.mlp", "independent", 0.3),
+    std::vector<Finding> findings{weight("embeddings", "independent", 0.5),
+                                  weight("layers.0.mlp", "independent", 0.3),
                                   model_level(FindingKind::tokenizer, "identical"),
                                   model_level(FindingKind::architecture, "identical"),
                                   model_level(FindingKind::behaviour, "similar")};
@@ -179,8 +188,9 @@ TEST_CASE("model verdict: inconclusive without comparisons or with undecided com
         CHECK(m.reason == ModelReason::no_comparison);
     }
     SUBCASE("an undecided component") {
-        std::vector<Finding> findings{weight("embeddings", "independent", 0.5),
-                                      weight("layers.0.mlp", "independent", 0.5, "base-a", std::nullopt)};
+        std::vector<Finding> findings{
+            weight("embeddings", "independent", 0.5),
+            weight("layers.0.mlp", "independent", 0.5, "base-a", std::nullopt)};
         auto comps = decide_components(findings, policy);
         auto m = decide_model(policy, comps, findings);
         CHECK(m.outcome == Outcome::inconclusive);
@@ -209,7 +219,8 @@ relations = ["derived"]
 components = ["vision*"]
 )",
                                  "strict.toml");
-    std::vector<Finding> findings{weight("vision", "derived", std::nullopt), weight("layers.0.mlp", "independent", 0.5),
+    std::vector<Finding> findings{weight("vision", "derived", std::nullopt),
+                                  weight("layers.0.mlp", "independent", 0.5),
                                   model_level(FindingKind::tokenizer, "extended")};
     auto comps = decide_components(findings, policy);
     auto m = decide_model(policy, comps, findings);
@@ -221,8 +232,9 @@ components = ["vision*"]
 }
 
 TEST_CASE("pitfalls apply where their figure was measured or a finding triggers them") {
-    std::vector<DescriptiveFigure> figures{{"norm_cosine", "base-b", "layers.*.norms", 0.994, NullRange{0.97, 0.999, "zoo"}},
-                                           {"norm_cosine", "base-a", "", 0.991, std::nullopt}};
+    std::vector<DescriptiveFigure> figures{
+        {"norm_cosine", "base-b", "layers.*.norms", 0.994, NullRange{0.97, 0.999, "zoo"}},
+        {"norm_cosine", "base-a", "", 0.991, std::nullopt}};
     std::vector<Finding> findings{model_level(FindingKind::behaviour, "similar")};
     auto notes = applicable_pitfalls(figures, findings);
     REQUIRE(notes.size() == 2);
@@ -234,9 +246,11 @@ TEST_CASE("pitfalls apply where their figure was measured or a finding triggers 
 }
 
 TEST_CASE("component reading order") {
-    std::vector<std::string> names{"lm_head", "vision", "layers.10.mlp", "layers.2.norms", "layers.2.attention",
-                                   "embeddings", "final_norm", "layers.2.mlp", "projector"};
+    std::vector<std::string> names{
+        "lm_head",    "vision",     "layers.10.mlp", "layers.2.norms", "layers.2.attention",
+        "embeddings", "final_norm", "layers.2.mlp",  "projector"};
     sort_components(names);
-    CHECK(names == std::vector<std::string>{"embeddings", "layers.2.attention", "layers.2.mlp", "layers.2.norms",
-                                            "layers.10.mlp", "final_norm", "lm_head", "projector", "vision"});
+    CHECK(names == std::vector<std::string>{"embeddings", "layers.2.attention", "layers.2.mlp",
+                                            "layers.2.norms", "layers.10.mlp", "final_norm",
+                                            "lm_head", "projector", "vision"});
 }

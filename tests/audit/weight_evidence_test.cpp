@@ -14,7 +14,8 @@ namespace pw = lineage::probes::weights;
 
 namespace {
 
-pw::ComponentStat stat(std::string family, std::string component, int la, int lb, double neg_log10_p, bool beyond) {
+pw::ComponentStat stat(std::string family, std::string component, int la, int lb,
+                       double neg_log10_p, bool beyond) {
     pw::ComponentStat s;
     s.family = std::move(family);
     s.statistic = "s";
@@ -56,8 +57,8 @@ TEST_CASE("component names from roles") {
 
 TEST_CASE("a CompareResult becomes per-component findings, matrices and figures") {
     pw::CompareResult r;
-    r.stats.push_back(stat("exact_reuse", "model.embed_tokens.weight = model.embed_tokens.weight", -1, -1,
-                           std::numeric_limits<double>::infinity(), true));
+    r.stats.push_back(stat("exact_reuse", "model.embed_tokens.weight = model.embed_tokens.weight",
+                           -1, -1, std::numeric_limits<double>::infinity(), true));
     r.stats.push_back(stat("neuron_matching", "mlp", 0, 1, 40.0, true));
     r.stats.push_back(stat("pearson", "mlp_gate", 1, 1, 2.0, false));
     r.stats.push_back(stat("pearson", "q_proj", 0, 0, 1.0, false));
@@ -68,7 +69,10 @@ TEST_CASE("a CompareResult becomes per-component findings, matrices and figures"
     lm.component = "lm_head";
     lm.fraction_agreeing = 0.01;
     r.tokens.push_back(lm);
-    r.heatmaps.push_back({"neuron_matching_neg_log10_p", 2, 3, {1, 40, 2, 3, 4, 30}});  // 2 base x 3 candidate layers
+    r.heatmaps.push_back({"neuron_matching_neg_log10_p",
+                          2,
+                          3,
+                          {1, 40, 2, 3, 4, 30}});  // 2 base x 3 candidate layers
     r.layer_map_b_to_a = {-1, 0, 1};
     r.descriptive.push_back({"norm_weight_cosine", 0.995, 0.95, 1.0, "why"});
     r.descriptive.push_back({"attention_std_curve_correlation", std::nan(""), -1, 1, "why"});

@@ -41,7 +41,8 @@ TEST_CASE("English and Korean define the same keys with the same placeholders") 
         auto it = ko.find(k);
         CHECK_MESSAGE(it != ko.end(), "missing in ko: ", k);
         if (it != ko.end()) {
-            CHECK_MESSAGE(placeholders(text) == placeholders(it->second), "placeholders differ: ", k);
+            CHECK_MESSAGE(placeholders(text) == placeholders(it->second),
+                          "placeholders differ: ", k);
             CHECK_MESSAGE(!it->second.empty(), "empty ko text: ", k);
         }
     }

@@ -31,11 +31,13 @@ TEST_CASE("HTML makes no external reference") {
     CHECK(html.find("@import") == std::string::npos);
     // Every href is an in-page anchor; every url() a reference to an inline gradient.
     std::regex href("href=\"([^\"]*)\"");
-    for (auto it = std::sregex_iterator(html.begin(), html.end(), href); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), href);
+         it != std::sregex_iterator(); ++it) {
         CHECK((*it)[1].str().front() == '#');
     }
     std::regex url("url\\(([^)]*)\\)");
-    for (auto it = std::sregex_iterator(html.begin(), html.end(), url); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), url);
+         it != std::sregex_iterator(); ++it) {
         CHECK((*it)[1].str().front() == '#');
     }
 }
@@ -55,7 +57,7 @@ TEST_CASE("HTML structure: banner, component table, figures, reproducibility rec
     CHECK(html.find("<meta charset=\"utf-8\">") != std::string::npos);
     CHECK(html.find("class=\"banner fail\"") != std::string::npos);
     CHECK(html.find(">FAIL<") != std::string::npos);
-    CHECK(count(html, "<svg") == 3);  // one heatmap, two charts
+    CHECK(count(html, "<svg") == 3);       // one heatmap, two charts
     CHECK(count(html, "<rect x=") >= 12);  // every heatmap cell
     CHECK(html.find("id=\"components\"") != std::string::npos);
     CHECK(html.find("id=\"reproducibility\"") != std::string::npos);

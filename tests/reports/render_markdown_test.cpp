@@ -1,4 +1,5 @@
-// The Markdown rendering: verdict line, the per-component table, escaping of table breaks and markup.
+// The Markdown rendering: verdict line, the per-component table, escaping of table breaks and
+// markup.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -12,12 +13,15 @@ TEST_CASE("Markdown has the verdict and a per-component table") {
     std::string md = render_markdown(testing::sample_report());
     CHECK(md.find("# Model lineage audit") == 0);
     CHECK(md.find("**Verdict: FAIL**") != std::string::npos);
-    CHECK(md.find("| Component | Relation | Source (base: component) | p-value | Controls detected | Why |") !=
-          std::string::npos);
+    CHECK(md.find("| Component | Relation | Source (base: component) | p-value | Controls detected "
+                  "| Why |") != std::string::npos);
     CHECK(md.find("| --- | --- | --- | ---: | ---: | --- |") != std::string::npos);
-    CHECK(md.find("| embeddings | derived | llama-base: embeddings | 1.0e-12 |") != std::string::npos);
-    CHECK(md.find("| layers.0.attention | independent |  | 0.42 | 3/3 | inside null \\| with power |") !=
+    CHECK(md.find("| embeddings | derived | llama-base: embeddings | 1.0e-12 |") !=
           std::string::npos);
+    CHECK(
+        md.find(
+            "| layers.0.attention | independent |  | 0.42 | 3/3 | inside null \\| with power |") !=
+        std::string::npos);
     CHECK(render_markdown(testing::sample_report()) == md);
 }
 

@@ -14,16 +14,21 @@ inline Report sample_report(Language lang = Language::en) {
     r.title = lang == Language::ko ? "모델 계보 감사 보고서" : "Model lineage audit";
     r.subject = "evil<script>alert(1)</script> — /models/cand";
     r.verdict = {Outcome::fail, "2 of 4 components descend from \"base\" <b>&</b>"};
-    r.components.push_back({"embeddings", Relation::derived, "llama-base", "embeddings", 1e-12, "pearson", 0.993,
-                            "", "p below threshold"});
-    r.components.push_back({"layers.0.attention", Relation::independent, "", "", 0.42, "cka", 0.031, "3/3",
-                            "inside null | with power"});
-    r.components.push_back({"layers.0.mlp", Relation::inconclusive, "", "", std::nullopt, "", std::nullopt, "",
-                            "no controls"});
-    r.components.push_back({"lm_head", Relation::derived, "llama-base", "lm_head", std::nullopt, "", std::nullopt, "",
-                            "exact reuse"});
-    r.policy_findings.push_back({"weights-derived", "fail", "weight-lineage", "embeddings", {"embeddings"},
-                                 "llama-base", "derived from llama-base"});
+    r.components.push_back({"embeddings", Relation::derived, "llama-base", "embeddings", 1e-12,
+                            "pearson", 0.993, "", "p below threshold"});
+    r.components.push_back({"layers.0.attention", Relation::independent, "", "", 0.42, "cka", 0.031,
+                            "3/3", "inside null | with power"});
+    r.components.push_back({"layers.0.mlp", Relation::inconclusive, "", "", std::nullopt, "",
+                            std::nullopt, "", "no controls"});
+    r.components.push_back({"lm_head", Relation::derived, "llama-base", "lm_head", std::nullopt, "",
+                            std::nullopt, "", "exact reuse"});
+    r.policy_findings.push_back({"weights-derived",
+                                 "fail",
+                                 "weight-lineage",
+                                 "embeddings",
+                                 {"embeddings"},
+                                 "llama-base",
+                                 "derived from llama-base"});
     r.repro.tool_version = "0.1.0";
     r.repro.git_revision = "abc123";
     r.repro.build_type = "Release";
@@ -38,13 +43,15 @@ inline Report sample_report(Language lang = Language::en) {
     r.repro.seeds = {{"shuffle", 42}, {"controls", 7}};
 
     Section s{"evidence", "Evidence", {}};
-    s.blocks.push_back(Paragraph{"See https://example.com/x <img src=\"https://evil.example/a.png\"> & more"});
+    s.blocks.push_back(
+        Paragraph{"See https://example.com/x <img src=\"https://evil.example/a.png\"> & more"});
     s.blocks.push_back(KeyValueList{"Figures", {{"key <k>", "value \"v\""}, {"second", "2"}}});
     Table t;
     t.caption = "A table";
     t.columns = {"name", "value"};
     t.numeric = {false, true};
-    t.rows = {{{"a|b", Tone::bad}, {"1.000", Tone::neutral}}, {{"c", Tone::good}, {"2.500", Tone::muted}}};
+    t.rows = {{{"a|b", Tone::bad}, {"1.000", Tone::neutral}},
+              {{"c", Tone::good}, {"2.500", Tone::muted}}};
     s.blocks.push_back(t);
     Heatmap h;
     h.title = "MLP: candidate layers × base layers";

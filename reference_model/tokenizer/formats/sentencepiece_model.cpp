@@ -112,7 +112,8 @@ SentencePiecePiece parse_piece(std::string_view bytes, std::string_view where) {
 void parse_trainer(std::string_view bytes, std::string_view where, SentencePieceModel& m) {
     WireReader r(bytes, where, "TrainerSpec");
     while (!r.done()) {
-        auto [field, wire] = r.key();
+        const auto [field, wire_type] = r.key();
+        const int wire = wire_type;  // a plain variable: lambdas cannot capture bindings before C++20 DR
         auto read_varint = [&](const char* name) {
             r.expect(wire, 0, name);
             return r.varint();
