@@ -39,6 +39,10 @@ std::string range_text(const act::CalibratedFigure& f) {
 }
 
 void print_figure(const char* label, const act::CalibratedFigure& f) {
+    if (f.null_draws == 0) {
+        std::printf("  %-26s %.4f  (descriptive, no null of its own; %s)\n", label, f.value, range_text(f).c_str());
+        return;
+    }
     std::printf("  %-26s %.4f  (shuffled null %.4f +- %.4f, %s %.4f; %s)%s\n", label, f.value, f.null_mean, f.null_sd,
                 f.higher_is_closer ? "max" : "min", f.null_extreme, range_text(f).c_str(),
                 f.beyond_independent ? "  UNUSUAL" : "");

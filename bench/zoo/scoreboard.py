@@ -22,7 +22,6 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import time

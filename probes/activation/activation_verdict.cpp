@@ -69,7 +69,7 @@ void decide_verdict(ProbeResult& r, const VerdictRule& rule) {
                                (top1_cal ? r.top1_agreement.beyond_independent : r.top1_agreement.value >= rule.behaviour_min_top1);
         const bool js_low = r.js_divergence.beyond_null &&
                             (js_cal ? r.js_divergence.beyond_independent : r.js_divergence.value <= rule.behaviour_max_js);
-        outputs_alike = top1_high && js_low;
+        outputs_alike = rule.behaviour_needs_both ? (top1_high && js_low) : (top1_high || js_low);
         r.reasons.push_back("outputs: top-1 agreement " + fmt(r.top1_agreement.value) + " (shuffled " +
                             fmt(r.top1_agreement.null_mean) + ", independent " +
                             (top1_cal ? fmt(r.top1_agreement.independent_lo) + "-" + fmt(r.top1_agreement.independent_hi)

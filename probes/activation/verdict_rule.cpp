@@ -53,6 +53,10 @@ VerdictRule load_verdict_rule(const std::string& path) {
     r.behaviour_min_top1 = number(j, "behaviour_min_top1", r.behaviour_min_top1, 0, 1, path);
     r.behaviour_max_js = number(j, "behaviour_max_js", r.behaviour_max_js, 0, 1, path);
     r.behaviour_margin = number(j, "behaviour_margin", r.behaviour_margin, 0, 1, path);
+    if (const JsonValue* v = j.find("behaviour_needs_both")) {
+        if (!v->is_bool()) throw InputError(path, "field 'behaviour_needs_both': expected true or false");
+        r.behaviour_needs_both = v->as_bool();
+    }
     r.seed = static_cast<std::uint64_t>(number(j, "seed", static_cast<double>(r.seed), 0, 9.0e15, path));
     r.source = path;
     return r;

@@ -6,8 +6,9 @@
 //                         fine-tuning moves later layers more than early ones) is beyond its shuffled
 //                         null, at least derived_min_peak_cka, and above the independent-pair range
 //                         by independent_margin (when the range is calibrated);
-//   behaviourally-similar not derived, but top-1 agreement above and JS divergence below the
-//                         independent range (distillation: outputs alike, weights not inherited);
+//   behaviourally-similar not derived, but top-1 agreement above or JS divergence below the
+//                         independent range (both with behaviour_needs_both; distillation: outputs
+//                         alike, weights not inherited);
 //   independent           peak CKA inside the independent range (or below independent_max_peak_cka
 //                         when uncalibrated) and outputs not alike;
 //   inconclusive          too few aligned positions, or CKA between the two regions.
@@ -34,6 +35,7 @@ struct VerdictRule {
     double behaviour_min_top1 = 0.5;          // used only when uncalibrated
     double behaviour_max_js = 0.2;            // used only when uncalibrated
     double behaviour_margin = 0.03;
+    bool behaviour_needs_both = false;        // outputs alike: top-1 AND JS beyond (else either)
     std::uint64_t seed = 20261123;
     std::string source = "built-in defaults";
 };

@@ -85,6 +85,7 @@ TEST_CASE("activation probe: shipped data files equal the compiled-in defaults")
     CHECK(file.behaviour_min_top1 == builtin.behaviour_min_top1);
     CHECK(file.behaviour_max_js == builtin.behaviour_max_js);
     CHECK(file.behaviour_margin == builtin.behaviour_margin);
+    CHECK(file.behaviour_needs_both == builtin.behaviour_needs_both);
     CHECK(file.seed == builtin.seed);
 
     const IndependentRanges b = builtin_null_ranges(), f = load_null_ranges(default_null_ranges_path());

@@ -370,6 +370,7 @@ class Zoo:
             if m.get("init"):
                 m["behaviour"] = "random initialisation"
         self._label_tokenizers(models)
+        self._total_tokens(models)
         pairs = truth.pair_table(models)
         for p in pairs:  # a random initialisation carries no behaviour to share
             if self.entries[p["a"]].get("init") or self.entries[p["b"]].get("init"):
@@ -399,6 +400,24 @@ class Zoo:
             f.write("\n")
         os.replace(os.path.join(self.out, "zoo.json.tmp"), os.path.join(self.out, "zoo.json"))
         return index
+
+    @staticmethod
+    def _total_tokens(models):
+        """tokens_seen_total along the derivation chain. A run's checkpoints and final model
+        record tokens_seen cumulatively within the run, so a step within the same run adds only
+        the difference."""
+        totals = {}
+        for m in models:  # parents precede children
+            parents = [e["parent"] for e in m["edges"]
+                       if e["type"] == "derived" and e["parent"] in totals]
+            own = m["tokens_seen"]
+            if (len(parents) == 1 and "@" in parents[0]
+                    and parents[0].split("@")[0] == m["id"].split("@")[0]):
+                prev = next(x for x in models if x["id"] == parents[0])
+                totals[m["id"]] = totals[parents[0]] + own - prev["tokens_seen"]
+            else:
+                totals[m["id"]] = own + max((totals[p] for p in parents), default=0)
+            m["tokens_seen_total"] = totals[m["id"]]
 
     def _label_tokenizers(self, models):
         """Each model's tokenizer as a lineage label: a trained tokenizer's id (T1, T2), or its

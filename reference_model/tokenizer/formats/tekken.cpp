@@ -68,7 +68,8 @@ TekkenModel TekkenModel::parse(std::string_view text, std::string_view where) {
         }
     }
     m.num_special = num_special.value_or(static_cast<std::int64_t>(m.specials.size()));
-    if (m.num_special < 0 || m.num_special > (1 << 20)) fail("tekken.json: default_num_special_tokens out of range");
+    // Real files use 1000; a cap keeps a hostile count from allocating millions of placeholders.
+    if (m.num_special < 0 || m.num_special > (1 << 16)) fail("tekken.json: default_num_special_tokens out of range");
     std::vector<TekkenSpecial> by_rank(static_cast<std::size_t>(m.num_special));
     std::vector<bool> seen(by_rank.size(), false);
     for (auto& s : m.specials) {
