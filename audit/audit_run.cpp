@@ -10,8 +10,10 @@
 #include <fstream>
 #include <map>
 
+#include "audit/evidence/activation_evidence.h"
 #include "audit/evidence/tokenizer_evidence.h"
 #include "audit/evidence/weight_evidence.h"
+#include "probes/activation/activation_probe.h"
 #include "probes/tokenizer/tokenizer_probe.h"
 #include "probes/weights/compare.h"
 #include "reports/render.h"
@@ -129,6 +131,12 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
     compare_options.seed = o.seed;
     r.evidence.parameters.emplace_back("weights.run_controls", o.run_controls ? "true" : "false");
 
+    namespace act = probes::activation;
+    const act::ProbeCorpus corpus = act::bundled_corpus();
+    const act::VerdictRule act_rule = act::default_verdict_rule();
+    const act::IndependentRanges act_ranges = act::default_null_ranges();
+    r.evidence.parameters.emplace_back("activations.run", o.run_activations ? "true" : "false");
+
     for (std::size_t i = 0; i < o.bases.size(); ++i) {
         const std::string& path = o.bases[i];
         const std::string& label = labels[i + 1];
@@ -161,9 +169,24 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
         } else {
             r.evidence.skipped.push_back({"tokenizer", label, "audit.skip.no_tokenizer", ""});
         }
+
+        // Activations need both models runnable by the reference transformer and a tokenizer each.
+        if (o.run_activations && has_tokenizer(candidate_ckpt) && has_tokenizer(base_ckpt)) {
+            say(reports::format(lang, "cli.progress.activations", {label}));
+            try {
+                const auto probe = act::run_activation_probe(path, o.candidate, corpus, act_rule,
+                                                             act_ranges, act::ProbeOptions{});
+                add_activation_evidence(probe, label, r.evidence);
+            } catch (const UnsupportedError& e) {
+                r.evidence.skipped.push_back({"activations", label, "audit.skip.failed", e.what()});
+            }
+        } else {
+            r.evidence.skipped.push_back({"activations", label,
+                                          o.run_activations ? "audit.skip.no_tokenizer"
+                                                            : "audit.skip.disabled",
+                                          ""});
+        }
     }
-    // Issue 7: the activation probe is not part of this build; say so in every report.
-    r.evidence.skipped.push_back({"activations", "", "audit.skip.not_built", ""});
     decide(r);
     return r;
 }

@@ -24,6 +24,7 @@ struct AuditOptions {
     std::optional<std::string> policy_path;  // none: the bundled independent-foundation policy
     std::optional<std::uint64_t> seed;       // none: each probe's documented default seed
     bool run_controls = true;                // positive controls (needed for "independent")
+    bool run_activations = true;             // the activation probe (behavioural similarity)
     std::string command;                     // the command line, for the reproducibility record
 };
 

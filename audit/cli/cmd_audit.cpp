@@ -39,6 +39,7 @@ struct AuditCliOptions {
     bool json = false;
     long long seed = -1;
     bool no_controls = false;
+    bool no_activations = false;
 };
 
 std::string quoted(const std::string& s) {
@@ -55,6 +56,7 @@ std::string command_line(const AuditCliOptions& o) {
     if (!o.policy.empty()) cmd += " --policy " + quoted(o.policy);
     if (o.seed >= 0) cmd += " --seed " + std::to_string(o.seed);
     if (o.no_controls) cmd += " --no-controls";
+    if (o.no_activations) cmd += " --no-activations";
     cmd += " --lang " + o.lang;
     return cmd;
 }
@@ -90,6 +92,7 @@ int run_audit_command(const AuditCliOptions& o) {
     if (!o.policy.empty()) options.policy_path = o.policy;
     if (o.seed >= 0) options.seed = static_cast<std::uint64_t>(o.seed);
     options.run_controls = !o.no_controls;
+    options.run_activations = !o.no_activations;
     options.command = command_line(o);
 
     const audit::AuditResult result = audit::run_audit(options, lang, progress);
@@ -134,6 +137,8 @@ std::function<int()> setup_audit(CLI::App& sub) {
         ->check(CLI::NonNegativeNumber);
     sub.add_flag("--no-controls", o->no_controls,
                  "Skip the positive controls (faster; then no component can be shown independent)");
+    sub.add_flag("--no-activations", o->no_activations,
+                 "Skip the activation probe (no behavioural-similarity finding)");
     sub.footer(kAuditFooter);
     return [o] { return run_audit_command(*o); };
 }

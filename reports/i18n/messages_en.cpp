@@ -150,6 +150,7 @@ constexpr Message kMessages[] = {
     {"audit.skip.not_built", "This version of Lineage does not include it yet. {1}"},
     {"audit.skip.failed", "It could not compare with {0}: {1}"},
     {"audit.skip.no_tokenizer", "No tokenizer file was found for {0}. {1}"},
+    {"audit.skip.disabled", "Switched off on the command line (--no-activations). {1}"},
 
     // ---- weight evidence ----
     {"section.evidence", "Weight evidence"},
@@ -340,6 +341,7 @@ constexpr Message kMessages[] = {
     {"cli.progress.candidate", "reading candidate {0}"},
     {"cli.progress.base", "comparing with base {0} ({1}/{2})"},
     {"cli.progress.tokenizer", "comparing tokenizers with {0}"},
+    {"cli.progress.activations", "running the activation probe against {0}"},
     {"cli.progress.report", "writing report"},
 };
 

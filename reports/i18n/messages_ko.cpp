@@ -149,6 +149,7 @@ constexpr Message kMessages[] = {
     {"audit.skip.not_built", "이 버전의 Lineage에는 아직 포함되어 있지 않습니다. {1}"},
     {"audit.skip.failed", "{0}와(과) 비교하지 못했습니다: {1}"},
     {"audit.skip.no_tokenizer", "{0}의 토크나이저 파일을 찾지 못했습니다. {1}"},
+    {"audit.skip.disabled", "명령줄에서 꺼져 있습니다 (--no-activations). {1}"},
 
     // ---- weight evidence ----
     {"section.evidence", "가중치 증거"},
@@ -331,6 +332,7 @@ constexpr Message kMessages[] = {
     {"cli.progress.candidate", "심사 대상 {0} 읽는 중"},
     {"cli.progress.base", "기준 모델 {0}와(과) 비교 중 ({1}/{2})"},
     {"cli.progress.tokenizer", "{0}와(과) 토크나이저 비교 중"},
+    {"cli.progress.activations", "{0}와(과) 활성값 프로브 실행 중"},
     {"cli.progress.report", "보고서 작성 중"},
 };
 
