@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "probes/stats/data_file.h"
 #include "weights/core/error.h"
 #include "weights/core/json_value.h"
 
@@ -41,11 +42,7 @@ IndependentRanges builtin_null_ranges() {
     return r;
 }
 
-std::string default_null_ranges_path() {
-    const std::filesystem::path p = std::filesystem::path(__FILE__).parent_path() / "null_ranges.json";
-    std::error_code ec;
-    return std::filesystem::exists(p, ec) ? p.string() : std::string();
-}
+std::string default_null_ranges_path() { return stats::data_file_beside(__FILE__, "null_ranges.json"); }
 
 IndependentRanges load_null_ranges(const std::string& path) {
     const JsonValue j = JsonValue::parse_file(path);

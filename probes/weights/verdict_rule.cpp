@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "probes/stats/data_file.h"
 #include "weights/core/error.h"
 #include "weights/core/json_value.h"
 
@@ -39,12 +40,7 @@ double VerdictRule::neuron_threshold() const {
            std::log10(static_cast<double>(std::max(1, neuron_candidates * neuron_components)));
 }
 
-std::string default_rule_path() {
-    // The rule ships next to this source file; __FILE__ is absolute in CMake builds.
-    const std::filesystem::path p = std::filesystem::path(__FILE__).parent_path() / "verdict_rule.json";
-    std::error_code ec;
-    return std::filesystem::exists(p, ec) ? p.string() : std::string();
-}
+std::string default_rule_path() { return stats::data_file_beside(__FILE__, "verdict_rule.json"); }
 
 VerdictRule load_verdict_rule(const std::string& path) {
     const JsonValue j = JsonValue::parse_file(path);
