@@ -76,7 +76,24 @@ bool has_tokenizer(const weights::Checkpoint& c) {
     return false;
 }
 
+// Similar behaviour towards a base that some component of the candidate is judged derived from is
+// explained by those weights; a "possible distillation" finding beside that derivation would
+// mislead, so it is dropped after the first decision and the policy applied again (the CKA profile
+// stays in the report). Returns whether anything was dropped.
+bool drop_behaviour_explained_by_weights(AuditResult& r) {
+    auto derived_from = [&](const std::string& base) {
+        for (const ComponentVerdict& c : r.components)
+            if (c.relation == reports::Relation::derived && c.source_base == base) return true;
+        return false;
+    };
+    return std::erase_if(r.evidence.findings, [&](const Finding& f) {
+               return f.kind == FindingKind::behaviour && f.relation == "similar" &&
+                      derived_from(f.base);
+           }) > 0;
+}
+
 }  // namespace
+
 
 std::vector<std::string> model_labels(const std::vector<std::string>& paths) {
     std::vector<std::string> out;
@@ -188,6 +205,7 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
         }
     }
     decide(r);
+    if (drop_behaviour_explained_by_weights(r)) decide(r);
     return r;
 }
 

@@ -43,6 +43,17 @@ assert d["verdict"] == "fail"
 assert any(c["relation"] == "derived" and c["source"]["base"] == "A" for c in d["components"])
 print("ok   JSON records")
 PY
+# Behaviour: the distilled student is flagged as behaviourally similar (inform, never derived);
+# the fine-tune's similar behaviour is explained by its derived weights and not flagged as such.
+python3 - "$tmp/A-student.json" "$tmp/A-sft.json" <<'PY' || failures=$((failures + 1))
+import json, sys
+student, sft = (json.load(open(p)) for p in sys.argv[1:])
+rules = lambda d: [f["rule"] for f in d["policy_findings"]]
+assert "behaviour-similar" in rules(student), rules(student)
+assert not any(c["relation"] == "derived" for c in student["components"]), student["components"]
+assert "behaviour-similar" not in rules(sft), rules(sft)
+print("ok   behaviour findings")
+PY
 
 # No base: nothing to compare, never a pass.
 "$lineage" audit "$zoo/B" >/dev/null 2>&1
