@@ -2,6 +2,7 @@
 #include "reference_model/tokenizer/json_dom.h"
 
 #include "weights/core/error.h"
+#include "weights/core/json_parse.h"
 
 namespace lineage::model::json_dom {
 
@@ -24,57 +25,9 @@ simdjson::padded_string read_file(const std::filesystem::path& path) {
     return text;
 }
 
-namespace {
-
-// simdjson 3.0 rejects integer literals beyond 64 bits, which transformers writes routinely
-// (model_max_length = int(1e30)). Such literals outside strings get ".0" appended so that they
-// parse as doubles, the way Python's json reads them as numbers.
-std::string widen_big_integers(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + 16);
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size();) {
-        char c = text[i];
-        if (in_string) {
-            out += c;
-            if (c == '\\' && i + 1 < text.size()) out += text[++i];
-            else if (c == '"') in_string = false;
-            ++i;
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-            out += c;
-            ++i;
-            continue;
-        }
-        if ((c >= '0' && c <= '9') || c == '-') {
-            std::size_t j = i + (c == '-' ? 1 : 0);
-            while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
-            bool plain_integer = j == text.size() || (text[j] != '.' && text[j] != 'e' && text[j] != 'E');
-            out.append(text.substr(i, j - i));
-            if (plain_integer && j - i > 18) out += ".0";
-            i = j;
-            continue;
-        }
-        out += c;
-        ++i;
-    }
-    return out;
-}
-
-}  // namespace
 
 dom::element parse(dom::parser& parser, const simdjson::padded_string& text, std::string_view where) {
-    dom::element root;
-    auto error = parser.parse(text).get(root);
-    if (error == simdjson::NUMBER_ERROR) {
-        // The DOM copies what it keeps, so the widened text may go once parsed.
-        simdjson::padded_string widened(widen_big_integers(std::string_view(text.data(), text.size())));
-        error = parser.parse(widened).get(root);
-    }
-    if (error) throw InputError(where, std::string("invalid JSON: ") + simdjson::error_message(error));
-    return root;
+    return parse_json_dom(parser, text, where);
 }
 
 JsonValue to_json_value(dom::element element) {

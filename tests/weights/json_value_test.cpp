@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "weights/core/error.h"
+#include "weights/core/json_parse.h"
 #include "weights/core/json_value.h"
 
 using lineage::JsonValue;
@@ -51,4 +52,20 @@ TEST_CASE("invalid JSON names its source") {
         CHECK(std::string(e.what()).starts_with("config.json: invalid JSON"));
     }
     CHECK_THROWS_AS(JsonValue::parse_file("/nonexistent/x.json"), lineage::InputError);
+}
+
+TEST_CASE("JsonValue reads integers beyond 64 bits as doubles, as Python's json does") {
+    // transformers writes model_max_length = int(1e30) into tokenizer_config.json.
+    const auto v = lineage::JsonValue::parse(
+        R"({"model_max_length": 1000000000000000019884624838656, "id": "12345678901234567890123",
+            "small": 42, "neg": -123456789012345678901234})",
+        "tokenizer_config.json");
+    REQUIRE(v.find("model_max_length") != nullptr);
+    CHECK(v.find("model_max_length")->as_double() == doctest::Approx(1e30));
+    CHECK(v.find("id")->as_string() == "12345678901234567890123");  // strings untouched
+    CHECK(v.find("small")->is_integer());
+    CHECK(v.find("small")->as_int() == 42);
+    CHECK(v.find("neg")->as_double() == doctest::Approx(-1.2345678901234568e23));
+    CHECK(lineage::widen_big_integers(R"([1, "99999999999999999999", 99999999999999999999])") ==
+          R"([1, "99999999999999999999", 99999999999999999999.0])");
 }

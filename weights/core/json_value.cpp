@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "weights/core/error.h"
+#include "weights/core/json_parse.h"
 
 namespace lineage {
 namespace {
@@ -247,11 +248,8 @@ void dump_into(const JsonValue& v, std::string& out, int indent, int level) {
 
 JsonValue JsonValue::parse(std::string_view text, std::string_view where) {
     simdjson::dom::parser parser;
-    simdjson::padded_string padded(text);
-    simdjson::dom::element root;
-    if (auto err = parser.parse(padded).get(root))
-        throw InputError(where, std::string("invalid JSON: ") + simdjson::error_message(err));
-    return from_dom(root, where, 0);
+    const simdjson::padded_string padded(text);
+    return from_dom(parse_json_dom(parser, padded, where), where, 0);
 }
 
 JsonValue JsonValue::parse_file(const std::string& path) {
@@ -259,10 +257,7 @@ JsonValue JsonValue::parse_file(const std::string& path) {
     if (auto err = simdjson::padded_string::load(path).get(text))
         throw InputError(path, std::string("cannot read file: ") + simdjson::error_message(err));
     simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    if (auto err = parser.parse(text).get(root))
-        throw InputError(path, std::string("invalid JSON: ") + simdjson::error_message(err));
-    return from_dom(root, path, 0);
+    return from_dom(parse_json_dom(parser, text, path), path, 0);
 }
 
 }  // namespace lineage
