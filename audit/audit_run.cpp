@@ -13,6 +13,7 @@
 #include "audit/evidence/activation_evidence.h"
 #include "audit/evidence/tokenizer_evidence.h"
 #include "audit/evidence/weight_evidence.h"
+#include "audit/registry/registry_audit.h"
 #include "probes/activation/activation_probe.h"
 #include "probes/tokenizer/tokenizer_probe.h"
 #include "probes/weights/compare.h"
@@ -38,14 +39,14 @@ ModelRef describe(const weights::Checkpoint& ckpt, const std::string& label,
     return m;
 }
 
-// "identical" when every hyper-parameter that shapes the weights agrees, "same-family" when only
-// the architecture class or model type does, else "different".
-std::optional<Finding> architecture_finding(const weights::Checkpoint& candidate,
-                                            const weights::Checkpoint& base,
+}  // namespace
+
+std::optional<Finding> architecture_finding(const std::optional<weights::ModelConfig>& candidate,
+                                            const std::optional<weights::ModelConfig>& base,
                                             const std::string& base_label) {
-    if (!candidate.config() || !base.config()) return std::nullopt;
-    const weights::ModelConfig& a = *base.config();
-    const weights::ModelConfig& b = *candidate.config();
+    if (!candidate || !base) return std::nullopt;
+    const weights::ModelConfig& a = *base;
+    const weights::ModelConfig& b = *candidate;
     auto shape = [](const weights::ModelConfig& c) {
         return std::make_tuple(c.architecture, c.hidden_size, c.num_layers, c.num_heads,
                                c.num_kv_heads, c.head_dim, c.intermediate_size, c.vocab_size,
@@ -68,6 +69,8 @@ std::optional<Finding> architecture_finding(const weights::Checkpoint& candidate
                  std::to_string(a.num_layers) + "x" + std::to_string(a.hidden_size);
     return f;
 }
+
+namespace {
 
 bool has_tokenizer(const weights::Checkpoint& c) {
     for (const char* name : {"tokenizer.json", "tokenizer.model", "tekken.json"}) {
@@ -161,7 +164,7 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
                             {label, std::to_string(i + 1), std::to_string(o.bases.size())}));
         const weights::Checkpoint base_ckpt = weights::Checkpoint::open(path);
         r.bases.push_back(describe(base_ckpt, label, path));
-        if (auto f = architecture_finding(candidate_ckpt, base_ckpt, label))
+        if (auto f = architecture_finding(candidate_ckpt.config(), base_ckpt.config(), label))
             r.evidence.findings.push_back(*f);
 
         try {
@@ -204,6 +207,8 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
                                           ""});
         }
     }
+    // Fingerprints from registries: more bases, their evidence computed from sketches.
+    add_registry_bases(o, candidate_ckpt, compare_options, lang, progress, r);
     decide(r);
     if (drop_behaviour_explained_by_weights(r)) decide(r);
     return r;

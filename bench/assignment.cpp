@@ -1,18 +1,26 @@
 // Linear assignment benchmark: Lineage's LAPJV (with the certificate) against scipy's
 // linear_sum_assignment on the SAME matrices (bench/run_assignment_bench.sh runs both).
-//   bench_assignment write DIR N SEED   writes DIR/unrelated_N.f64 and DIR/related_N.f64
+//   bench_assignment write DIR N SEED   writes DIR/{unrelated,related,related_hard}_N.f64
 //                                      (row-major float64 cost matrices, minimisation)
-//   bench_assignment solve FILE N       solves one matrix on one thread; prints
-//                                      "lineage <file> <seconds> <total> <certified>"
-// Matrices: cost = -S with S = X Y^T / sqrt(k), X, Y (N x k, k = 256) Gaussian. Unrelated: Y
-// independent of X. Related: Y = X permuted + 0.5 x noise (a noisy permutation of a similarity
-// matrix, as neuron matching of a fine-tuned model produces).
+//   bench_assignment solve FILE N [f32] [THREADS]
+//                                      solves one matrix (in float32 when "f32": the precision
+//                                      of the probe's similarity GEMM; conversion untimed) on
+//                                      THREADS threads (default 1); prints
+//                                      "lineage <file> <wall s> <total> cpu=<s> certified=<0|1> collisions=<k>"
+// Matrices are what neuron matching builds (probes/weights/neuron_matching.cpp): cost = -cosine
+// similarity of the rows of X and Y, X (N x k, k = 256) Gaussian "gate rows of W". Unrelated: Y
+// independent of X. Related: Y = rows of X + 0.5 x noise, permuted (a fine-tuned model's gate rows
+// W + noise with its neurons permuted; real fine-tuning moves weights far less). Related-hard:
+// noise 2.5, so that ~1.3% of the rows' best columns collide and the certificate fails (a weakly
+// related pair, e.g. long continued pre-training): the partial-certificate path.
 #include <Eigen/Dense>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "probes/stats/assignment.h"
@@ -29,6 +37,11 @@ Mat gaussian(Eigen::Index r, Eigen::Index c, st::Rng& rng) {
     return m;
 }
 
+Mat normalised(Mat m) {
+    m.rowwise().normalize();
+    return m;
+}
+
 void write(const std::string& path, const Mat& m) {
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char*>(m.data()), static_cast<std::streamsize>(m.size() * 8));
@@ -38,8 +51,15 @@ void write(const std::string& path, const Mat& m) {
     }
 }
 
+// Process CPU time: the fair figure on a shared machine, where wall time mostly measures waiting.
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 int usage() {
-    std::fprintf(stderr, "usage: bench_assignment write DIR N SEED | solve FILE N\n");
+    std::fprintf(stderr, "usage: bench_assignment write DIR N SEED | solve FILE N [f32|f64] [THREADS]\n");
     return 2;
 }
 
@@ -53,16 +73,20 @@ int main(int argc, char** argv) {
         const long n = std::atol(argv[3]);
         st::Rng rng(std::strtoull(argv[4], nullptr, 10));
         const long k = 256;
-        const Mat x = gaussian(n, k, rng);
-        const double scale = 1.0 / std::sqrt(static_cast<double>(k));
-        write(dir + "/unrelated_" + std::to_string(n) + ".f64", -(x * gaussian(n, k, rng).transpose()) * scale);
-        const auto perm = st::random_permutation(n, rng);
-        Mat y = 0.5 * gaussian(n, k, rng);
-        for (long i = 0; i < n; ++i) y.row(perm[i]) += x.row(i);
-        write(dir + "/related_" + std::to_string(n) + ".f64", -(x * y.transpose()) * scale);
+        const Mat x = gaussian(n, k, rng), xn = normalised(x);
+        const std::string suffix = "_" + std::to_string(n) + ".f64";
+        write(dir + "/unrelated" + suffix, -(xn * normalised(gaussian(n, k, rng)).transpose()));
+        for (const auto& [name, noise] : {std::pair<const char*, double>{"related", 0.5}, {"related_hard", 2.5}}) {
+            const auto perm = st::random_permutation(n, rng);
+            Mat y = noise * gaussian(n, k, rng);
+            for (long i = 0; i < n; ++i) y.row(perm[i]) += x.row(i);
+            write(dir + "/" + name + suffix, -(xn * normalised(y).transpose()));
+        }
         return 0;
     }
-    if (mode == "solve" && argc == 4) {
+    if (mode == "solve" && argc >= 4 && argc <= 6) {
+        const bool f32 = argc >= 5 && std::string(argv[4]) == "f32";
+        const unsigned threads = argc == 6 ? static_cast<unsigned>(std::atoi(argv[5])) : 1u;
         const long n = std::atol(argv[3]);
         std::vector<double> c(static_cast<std::size_t>(n) * n);
         std::ifstream in(argv[2], std::ios::binary);
@@ -71,11 +95,19 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "bench_assignment: cannot read %s\n", argv[2]);
             return 3;
         }
+        std::vector<float> cf;
+        if (f32) {
+            cf.assign(c.begin(), c.end());
+            std::vector<double>().swap(c);
+        }
+        const double cpu0 = cpu_seconds();
         const auto t0 = std::chrono::steady_clock::now();
-        const auto r = st::solve_assignment(c.data(), n, n);
+        const auto r = f32 ? st::solve_assignment(cf.data(), n, n, st::Objective::minimize, threads)
+                           : st::solve_assignment(c.data(), n, n, st::Objective::minimize, threads);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::printf("lineage %s %.3f %.10g %d collisions=%lld\n", argv[2], s, r.total, r.certified ? 1 : 0,
-                    static_cast<long long>(r.collisions));
+        const double cpu = cpu_seconds() - cpu0;
+        std::printf("lineage %s %.4f %.10g cpu=%.4f certified=%d collisions=%lld\n", argv[2], s, r.total, cpu,
+                    r.certified ? 1 : 0, static_cast<long long>(r.collisions));
         return 0;
     }
     return usage();

@@ -1,33 +1,53 @@
 #!/bin/bash
 # Side-by-side linear assignment benchmark: Lineage LAPJV vs scipy linear_sum_assignment, one core
-# each, on the same matrices (written once by bench_assignment). Usage:
+# each, on the same matrices (written once by bench_assignment: cosine-similarity costs, see
+# bench/assignment.cpp). Usage:
 #   bash bench/run_assignment_bench.sh BUILD_DIR [N ...]     (default N: 11008)
-# Prints one line per solver and matrix, then the speed-up; the totals must agree.
+# Environment: KINDS (default "unrelated related related_hard"), REPEATS (default 3: each solver
+# runs that many times per matrix and the minimum wall and CPU times are kept, since the machine
+# may be shared), F32=1 to also run the related matrices in float32 (the probe's precision).
+# Prints one line per run, then the speed-ups (wall and process-CPU); the optimal totals must agree.
 set -euo pipefail
 build=${1:?usage: run_assignment_bench.sh BUILD_DIR [N ...]}
 shift
 sizes=("${@:-11008}")
+kinds=(${KINDS:-unrelated related related_hard})
+repeats=${REPEATS:-3}
 here=$(cd "$(dirname "$0")" && pwd)
+bench=$build/bench/bench_assignment
+[ -x "$bench" ] || bench=$build/bench_assignment
 export LINEAGE_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "# $(lscpu | grep 'Model name' | sed 's/  */ /g'); $(getconf _NPROCESSORS_ONLN) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
-for n in "${sizes[@]}"; do
-  "$build/bench/bench_assignment" write "$work" "$n" 20260523
-  for kind in unrelated related; do
-    f="$work/${kind}_$n.f64"
-    l=$("$build/bench/bench_assignment" solve "$f" "$n")
-    p=$(python3 "$here/assignment_peer.py" "$f" "$n")
-    echo "$l"
-    echo "$p"
-    python3 - "$l" "$p" "$kind" "$n" <<'PY'
+compare() {  # compare KIND N PRECISION: min-of-REPEATS for both solvers, then the ratio
+  local f=$work/$1_$2.f64 out=$work/runs.txt
+  : >"$out"
+  for ((r = 0; r < repeats; ++r)); do
+    "$bench" solve "$f" "$2" "$3" | tee -a "$out"
+    python3 "$here/assignment_peer.py" "$f" "$2" "$3" | tee -a "$out"
+  done
+  python3 - "$out" "$1" "$2" "$3" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import sys
-l, p, kind, n = sys.argv[1].split(), sys.argv[2].split(), sys.argv[3], sys.argv[4]
-tl, tp = float(l[2]), float(p[2])
-same = abs(float(l[3]) - float(p[3])) <= 1e-9 * max(1.0, abs(float(p[3])))
-print(f"{kind} {n}x{n}: lineage {tl:.3f} s, scipy {tp:.3f} s, speed-up {tp / tl:.1f}x, "
-      f"optimal totals {'agree' if same else 'DIFFER'}")
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+kind, n, prec, load = sys.argv[2:6]
+def best(who):
+    rs = [r for r in rows if r[0] == who]
+    cpu = lambda r: float(next(f for f in r if f.startswith("cpu="))[4:])
+    return min(float(r[2]) for r in rs), min(cpu(r) for r in rs), float(rs[0][3])
+wl, cl, tl = best("lineage")
+wp, cp, tp = best("scipy")
+same = abs(tl - tp) <= (1e-9 if prec == "f64" else 1e-5) * max(1.0, abs(tp))
+print(f"{kind} {n}x{n} {prec}: lineage {wl:.4f} s (CPU {cl:.4f}), scipy {wp:.3f} s (CPU {cp:.3f}), "
+      f"speed-up {wp / wl:.1f}x wall, {cp / max(cl, 1e-9):.1f}x CPU; optimal totals "
+      f"{'agree' if same else 'DIFFER'}; load {load}")
 PY
+}
+for n in "${sizes[@]}"; do
+  "$bench" write "$work" "$n" 20260523
+  for kind in "${kinds[@]}"; do
+    compare "$kind" "$n" f64
+    if [ "${F32:-0}" = 1 ] && [ "$kind" != unrelated ]; then compare "$kind" "$n" f32; fi
   done
   rm -f "$work"/*.f64
 done

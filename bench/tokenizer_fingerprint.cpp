@@ -66,9 +66,10 @@ int main(int argc, char** argv) {
         std::printf("lineage    load + fingerprint       %7.1f ms wall, %7.1f ms CPU  -> relation %s\n",
                     median(total_wall), median(total_cpu), relation.c_str());
         std::fflush(stdout);
-        std::string peer = std::string("python3 '") +
-                           (std::filesystem::path(__FILE__).parent_path() / "tokenizer_fingerprint_peer.py").string() + "' '" + file +
-                           "' " + std::to_string(repeats);
+        // __FILE__ may be relative to the build folder; fall back to the working directory's bench/.
+        std::filesystem::path script = std::filesystem::path(__FILE__).parent_path() / "tokenizer_fingerprint_peer.py";
+        if (!std::filesystem::exists(script)) script = "bench/tokenizer_fingerprint_peer.py";
+        std::string peer = "python3 '" + script.string() + "' '" + file + "' " + std::to_string(repeats);
         if (std::system(peer.c_str()) != 0) std::printf("peer      (tokenizers not available)\n");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_tokenizer_fingerprint: %s\n", e.what());

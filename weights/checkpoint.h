@@ -1,5 +1,5 @@
 // A checkpoint as one set of named tensors, wherever it lives: a folder (single or sharded
-// safetensors, later GGUF and PyTorch files), a single .safetensors file, or a model in the Hugging
+// safetensors, a GGUF file, ...: see formats/weight_formats.h), a single weight file, or a model in the Hugging
 // Face cache layout (models--ORG--NAME/snapshots/REV) found by "ORG/NAME" with no network.
 // Files are memory-mapped; TensorInfo::bytes stays valid while the Checkpoint lives.
 #pragma once
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "weights/core/tensor_info.h"
+#include "weights/formats/quantized_layouts.h"
 #include "weights/model_config.h"
 
 namespace lineage::weights {
@@ -47,8 +48,12 @@ public:
 
     // Added: the __metadata__ string map of each weight file (same order as files()).
     const std::vector<std::vector<std::pair<std::string, std::string>>>& file_metadata() const;
-    // Added: "safetensors" (the only format so far).
+    // The weight-file format read: the name of its row in formats/weight_formats.h ("safetensors",
+    // "gguf", ...).
     std::string_view format() const;
+    // Quantised layouts found by formats/quantized_layouts.h: the scheme ("" for none), how many
+    // weights were dequantised, and the components that could not be compared, "<component>: <why>".
+    const QuantizationSummary& quantization() const;
     // Added: the shard index file when the checkpoint is sharded.
     const std::optional<std::filesystem::path>& index_file() const;
     // Added: true when found through (or inside) the Hugging Face cache layout; revision = hash.

@@ -70,6 +70,7 @@ Inspection inspect_checkpoint(const Checkpoint& cp, const InspectOptions& option
     r.revision = cp.revision();
     if (cp.index_file()) r.index_file = cp.index_file()->filename().string();
     r.config = cp.config();
+    r.quantization = cp.quantization();
 
     for (const auto& f : cp.files()) {
         InspectedFile file;
@@ -100,6 +101,13 @@ Inspection inspect_checkpoint(const Checkpoint& cp, const InspectOptions& option
         r.tensors.push_back(it);
     }
     if (r.config) r.mismatches = check_config(*r.config, tensors);
+    // A weight that a quantised layout keeps packed (listed as not comparable) is absent by design.
+    std::erase_if(r.mismatches, [&](const ConfigMismatch& m) {
+        if (m.kind != ConfigMismatch::Kind::missing || !m.tensor.ends_with(".weight")) return false;
+        const std::string component = m.tensor.substr(0, m.tensor.size() - 7) + ": ";
+        return std::any_of(r.quantization.not_comparable.begin(), r.quantization.not_comparable.end(),
+                           [&](const std::string& n) { return n.starts_with(component); });
+    });
     for (auto name : kTokenizerFiles)
         if (cp.sibling(name)) r.tokenizer_files.emplace_back(name);
     if (options.content_digest) r.content_digest = content_digest(tensors);
@@ -124,7 +132,8 @@ Inspection inspect_checkpoint(const Checkpoint& cp, const InspectOptions& option
 //   "mismatches": [{"kind": "missing"|"unexpected"|"shape", "tensor", "expected": [int]|null,
 //                   "actual": [int]|null, "message"}],
 //   "tokenizer_files": [str],
-//   "content_digest": str|null,  "tensors_with_nonfinite": int }
+//   "content_digest": str|null,  "tensors_with_nonfinite": int,
+//   "quantization": {"scheme": str, "dequantised": int, "not_comparable": [str]} | null }
 JsonValue to_json(const Inspection& r) {
     JsonValue j = JsonValue::object();
     j.set("schema", "lineage-inspect/1");
@@ -229,6 +238,17 @@ JsonValue to_json(const Inspection& r) {
     j.set("tokenizer_files", std::move(tok));
     j.set("content_digest", r.content_digest.empty() ? JsonValue() : JsonValue(r.content_digest));
     j.set("tensors_with_nonfinite", r.tensors_with_nonfinite);
+    if (r.quantization.scheme.empty()) {
+        j.set("quantization", JsonValue());
+    } else {
+        JsonValue q = JsonValue::object();
+        q.set("scheme", r.quantization.scheme);
+        q.set("dequantised", static_cast<std::uint64_t>(r.quantization.dequantised));
+        JsonValue nc = JsonValue::array();
+        for (const auto& n : r.quantization.not_comparable) nc.push(n);
+        q.set("not_comparable", std::move(nc));
+        j.set("quantization", std::move(q));
+    }
     return j;
 }
 

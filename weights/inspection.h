@@ -54,6 +54,7 @@ struct Inspection {
     std::vector<std::string> tokenizer_files;  // present next to the weights
     std::string content_digest;                // empty when not computed
     std::uint64_t tensors_with_nonfinite = 0;
+    QuantizationSummary quantization;          // quantised layouts found (Checkpoint::quantization)
 };
 
 Inspection inspect_checkpoint(const Checkpoint& checkpoint, const InspectOptions& options = {});

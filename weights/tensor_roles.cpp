@@ -33,6 +33,9 @@ constexpr TowerRow kTowers[] = {
     {"model.visual.merger.", "projector", Role::projector, Component::projector},
     {"model.connector.", "projector", Role::projector, Component::projector},
     {"connector.", "projector", Role::projector, Component::projector},
+    {"model.projector.", "projector", Role::projector, Component::projector},  // HyperCLOVAX Vision V2
+    {"model.vision_model.merger.", "projector", Role::projector, Component::projector},
+    {"vision_model.merger.", "projector", Role::projector, Component::projector},
     {"visual.", "vision", Role::vision, Component::vision},
     {"model.visual.", "vision", Role::vision, Component::vision},
     {"vision_tower.", "vision", Role::vision, Component::vision},
@@ -82,7 +85,9 @@ constexpr NameRow kBlock[] = {
     // norms (post_attention_layernorm is the pre-MLP norm in Llama; see classify_tensors)
     {"input_layernorm", Role::attn_norm}, {"post_attention_layernorm", Role::mlp_norm},
     {"pre_feedforward_layernorm", Role::mlp_norm}, {"post_feedforward_layernorm", Role::post_mlp_norm},
+    {"pre_mlp_layernorm", Role::mlp_norm}, {"post_mlp_layernorm", Role::post_mlp_norm},  // VAETKI sandwich
     {"ln_1", Role::attn_norm}, {"ln_2", Role::mlp_norm},
+    {"post_norm1", Role::post_attn_norm}, {"post_norm2", Role::post_mlp_norm},  // HyperCLOVAX peri-LN
     {"attention_norm", Role::attn_norm}, {"ffn_norm", Role::mlp_norm},
     // dense MLP
     {"mlp.gate_proj", Role::mlp_gate}, {"mlp.up_proj", Role::mlp_up},
@@ -99,6 +104,7 @@ constexpr NameRow kBlock[] = {
     {"mlp.router", Role::router}, {"feed_forward.router", Role::router},
     {"mlp.gate.e_score_correction_bias", Role::router_bias},
     {"mlp.router.e_score_correction_bias", Role::router_bias},
+    {"mlp.e_score_correction_bias", Role::router_bias},  // EXAONE MoE keeps it beside the gate
     // routed experts, one tensor per expert
     {"mlp.experts.{E}.gate_proj", Role::expert_gate}, {"mlp.experts.{E}.up_proj", Role::expert_up},
     {"mlp.experts.{E}.down_proj", Role::expert_down},
@@ -215,19 +221,50 @@ bool match(std::string_view pattern, std::string_view name, int* expert) {
 }
 
 constexpr std::array<std::string_view, 6> kBlockMarkers{"layers", "h", "blocks", "block", "layer", "decoder_layers"};
+// Inside towers: ViT "blocks" (Qwen2.5-VL), "layers" (SigLIP, CLIP), "layer" (BERT-style), CLIP's
+// "resblocks".
+constexpr std::array<std::string_view, 4> kTowerBlockMarkers{"blocks", "layers", "layer", "resblocks"};
+
+// Block index inside a tower ("blocks.3.", "encoder.layers.3.", "layer.3."), -1 when none: the
+// weight probe compares towers block by block.
+int tower_block_index(std::string_view rest) {
+    std::size_t pos = 0;
+    while (pos < rest.size()) {
+        const auto dot = rest.find('.', pos);
+        if (dot == std::string_view::npos) break;
+        const auto segment = rest.substr(pos, dot - pos);
+        const auto next_dot = rest.find('.', dot + 1);
+        if (next_dot == std::string_view::npos) break;
+        const auto index = rest.substr(dot + 1, next_dot - dot - 1);
+        for (auto m : kTowerBlockMarkers)
+            if (segment == m && is_digits(index)) return to_int(index);
+        pos = dot + 1;
+    }
+    return -1;
+}
+
+const TowerRow* tower_of(std::string_view name) {
+    for (const auto& t : kTowers)
+        if (name.starts_with(t.prefix)) return &t;
+    return nullptr;
+}
 
 }  // namespace
 
+std::string_view tower_relative_name(std::string_view name) {
+    const TowerRow* t = tower_of(name);
+    return t ? name.substr(t->prefix.size()) : name;
+}
+
 TensorRole classify_tensor(std::string_view name) {
     TensorRole out;
-    for (const auto& t : kTowers) {
-        if (name.starts_with(t.prefix)) {
-            out.role = t.role;
-            out.component = t.component;
-            out.tower = std::string(t.tower);
-            out.is_bias = name.ends_with(".bias");
-            return out;
-        }
+    if (const TowerRow* t = tower_of(name)) {
+        out.role = t->role;
+        out.component = t->component;
+        out.tower = std::string(t->tower);
+        out.is_bias = name.ends_with(".bias");
+        out.layer = tower_block_index(name.substr(t->prefix.size()));
+        return out;
     }
     std::string_view stem = name;
     if (stem.ends_with(".weight")) {
@@ -286,7 +323,8 @@ std::vector<TensorRole> classify_tensors(std::span<const TensorInfo> tensors) {
     for (const auto& t : tensors) {
         roles.push_back(classify_tensor(t.name));
         const auto& r = roles.back();
-        if (r.role == Role::post_mlp_norm && r.layer >= 0 && r.tower.empty()) {
+        if (r.role == Role::post_mlp_norm && r.layer >= 0 && r.tower.empty() &&
+            t.name.find("post_feedforward_layernorm") != std::string::npos) {
             if (has_post_ffn.size() <= static_cast<std::size_t>(r.layer)) has_post_ffn.resize(r.layer + 1);
             has_post_ffn[r.layer] = true;
         }

@@ -37,7 +37,8 @@ enum class Component : std::uint8_t {
 struct TensorRole {
     Role role = Role::other;
     Component component = Component::other;
-    int layer = -1;        // block index, -1 for tensors outside the blocks
+    int layer = -1;        // block index, -1 for tensors outside the blocks (in a tower: the
+                           // tower's own block index, e.g. visual.blocks.{i})
     int expert = -1;       // expert index for per-expert tensors, -1 otherwise
     bool is_bias = false;  // a ".bias" rather than a ".weight"
     std::string tower;     // "" for the language model, else e.g. "vision" (tower name prefix)
@@ -50,6 +51,9 @@ TensorRole classify_tensor(std::string_view name);
 // Classifies every tensor of a checkpoint, resolving what needs the other names: in blocks that
 // also hold post_feedforward_layernorm, post_attention_layernorm becomes Role::post_attn_norm.
 std::vector<TensorRole> classify_tensors(std::span<const TensorInfo> tensors);
+// The name below its tower prefix ("model.visual.blocks.0.attn.qkv.weight" -> "blocks.0.attn.qkv.weight"),
+// so towers stored under different prefixes pair by name; the name itself outside towers.
+std::string_view tower_relative_name(std::string_view name);
 
 std::string_view role_name(Role r);
 std::string_view component_name(Component c);

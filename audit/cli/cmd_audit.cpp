@@ -1,4 +1,4 @@
-// `lineage audit CANDIDATE [--base PATH]... [--registry FILE] [--policy FILE] [--out DIR]
+// `lineage audit CANDIDATE [--base PATH]... [--registry FILE]... [--policy FILE] [--out DIR]
 // [--lang en|ko] [--json]`: the main job of the tool. Runs every probe this build has against each
 // base, decides per component and for the model under the policy, prints a summary (or the JSON
 // record with --json) and writes report.json, report.md and report.html into --out.
@@ -32,7 +32,7 @@ constexpr const char* kAuditFooter =
 struct AuditCliOptions {
     std::string candidate;
     std::vector<std::string> bases;
-    std::string registry;
+    std::vector<std::string> registries;
     std::string policy;
     std::string out;
     std::string lang = "en";
@@ -53,6 +53,7 @@ std::string quoted(const std::string& s) {
 std::string command_line(const AuditCliOptions& o) {
     std::string cmd = "lineage audit " + quoted(o.candidate);
     for (const auto& b : o.bases) cmd += " --base " + quoted(b);
+    for (const auto& g : o.registries) cmd += " --registry " + quoted(g);
     if (!o.policy.empty()) cmd += " --policy " + quoted(o.policy);
     if (o.seed >= 0) cmd += " --seed " + std::to_string(o.seed);
     if (o.no_controls) cmd += " --no-controls";
@@ -74,10 +75,6 @@ int exit_code(reports::Outcome outcome) {
 }
 
 int run_audit_command(const AuditCliOptions& o) {
-    if (!o.registry.empty()) {
-        throw UnsupportedError(
-            o.registry, "registries arrive in a later version (use --base with checkpoints)");
-    }
     const reports::Language lang = reports::parse_language(o.lang);
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     audit::Progress progress;
@@ -89,6 +86,7 @@ int run_audit_command(const AuditCliOptions& o) {
     audit::AuditOptions options;
     options.candidate = o.candidate;
     options.bases = o.bases;
+    options.registries = o.registries;
     if (!o.policy.empty()) options.policy_path = o.policy;
     if (o.seed >= 0) options.seed = static_cast<std::uint64_t>(o.seed);
     options.run_controls = !o.no_controls;
@@ -128,7 +126,8 @@ std::function<int()> setup_audit(CLI::App& sub) {
                    "The checkpoint under review (folder, .safetensors or ORG/NAME)")
         ->required();
     sub.add_option("--base", o->bases, "A known model to compare against (repeatable)");
-    sub.add_option("--registry", o->registry, "Fingerprint registry (HDF5; not supported yet)");
+    sub.add_option("--registry", o->registries,
+                   "Fingerprint registry or fingerprint file (HDF5); every entry is a base (repeatable)");
     sub.add_option("--policy", o->policy, "Policy file (TOML; default: independent-foundation)");
     sub.add_option("--out", o->out, "Folder for report.json, report.md and report.html");
     sub.add_option("--lang", o->lang, "Report language")->check(CLI::IsMember({"en", "ko"}));

@@ -65,6 +65,12 @@ void print_human(const w::Inspection& r, bool summary) {
     if (r.from_hf_cache) std::printf("HF cache      revision %s\n", r.revision.c_str());
     std::printf("Format        %s, %zu file%s%s\n", r.format.c_str(), r.files.size(), r.files.size() == 1 ? "" : "s",
                 r.index_file ? (" (index " + *r.index_file + ")").c_str() : "");
+    if (!r.quantization.scheme.empty()) {
+        std::printf("Quantisation  %s: %zu weight%s dequantised to fp32%s\n", r.quantization.scheme.c_str(),
+                    r.quantization.dequantised, r.quantization.dequantised == 1 ? "" : "s",
+                    r.quantization.not_comparable.empty() ? "" : "; not comparable:");
+        for (const auto& n : r.quantization.not_comparable) std::printf("              %s\n", n.c_str());
+    }
     if (r.config) {
         const auto& c = *r.config;
         std::printf("Architecture  %s (%s)\n", c.architecture.empty() ? "?" : c.architecture.c_str(),

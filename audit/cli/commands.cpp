@@ -12,6 +12,10 @@ std::function<int()> setup_compare(CLI::App& sub);
 std::function<int()> setup_tokenizer(CLI::App& sub);
 std::function<int()> setup_probe(CLI::App& sub);
 std::function<int()> setup_audit(CLI::App& sub);
+std::function<int()> setup_chain(CLI::App& sub);
+std::function<int()> setup_fingerprint(CLI::App& sub);
+std::function<int()> setup_registry(CLI::App& sub);
+std::function<int()> setup_batch(CLI::App& sub);
 
 std::span<const Command> all_commands() {
     static const std::array commands{
@@ -27,6 +31,14 @@ std::span<const Command> all_commands() {
                 setup_probe},
         Command{"audit", "Audit a candidate against base models under a policy: pass, fail or inconclusive, with a report",
                 setup_audit},
+        Command{"chain", "Prove a series of checkpoints descends from an independent initialisation to the submitted model",
+                setup_chain},
+        Command{"batch", "Audit a manifest of candidates: resumable local runs, Slurm job arrays, summaries",
+                setup_batch},
+        Command{"fingerprint", "Compute a base model's compact fingerprint (HDF5) for registries",
+                setup_fingerprint},
+        Command{"registry", "Maintain a fingerprint registry: add, list, show, remove",
+                setup_registry},
     };
     return commands;
 }

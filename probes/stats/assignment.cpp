@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "probes/stats/assignment_scan.h"
 #include "weights/core/error.h"
 
 namespace lineage::probes::stats {
@@ -25,18 +26,12 @@ struct Row {
     T best_value = std::numeric_limits<T>::max();
 };
 
-// Each row's minimum and its column (first on ties).
+// Each row's minimum and its column (first on ties), from the vectorised row scan.
 template <typename T>
 std::vector<Row<T>> row_minima(const T* c, std::int64_t n, std::int64_t m) {
+    const RowBests<T> scan = scan_rows(c, n, m, false);
     std::vector<Row<T>> rows(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) {
-        const T* r = c + i * m;
-        T best = r[0];
-        std::int64_t arg = 0;
-        for (std::int64_t j = 1; j < m; ++j)
-            if (r[j] < best) best = r[j], arg = j;
-        rows[i] = {arg, best};
-    }
+    for (std::int64_t i = 0; i < n; ++i) rows[i] = {scan.col[i], scan.value[i]};
     return rows;
 }
 
@@ -215,34 +210,24 @@ private:
     std::vector<char> scanned_;
 };
 
-// The distinct-best-column certificate on the input as given (any objective, rows <= cols).
+// The distinct-best-column certificate from one row scan: the best columns if no two rows share
+// one (rows <= cols), else nullopt. `collisions` gets the number of rows whose best column an
+// earlier row already wanted.
 template <typename T>
-std::optional<std::vector<std::int32_t>> certificate(const T* cost, std::int64_t rows,
-                                                     std::int64_t cols, Objective objective) {
-    if (rows > cols || rows == 0) return std::nullopt;
-    std::vector<std::int32_t> best(static_cast<std::size_t>(rows));
+std::optional<std::vector<std::int32_t>> certificate(const RowBests<T>& best, std::int64_t rows,
+                                                     std::int64_t cols, std::int64_t* collisions) {
     std::vector<char> taken(static_cast<std::size_t>(cols), 0);
-    const bool maximize = objective == Objective::maximize;
-    for (std::int64_t i = 0; i < rows; ++i) {
-        const T* r = cost + i * cols;
-        std::int64_t arg = 0;
-        T b = r[0];
-        if (maximize) {
-            for (std::int64_t j = 1; j < cols; ++j)
-                if (r[j] > b) b = r[j], arg = j;
-        } else {
-            for (std::int64_t j = 1; j < cols; ++j)
-                if (r[j] < b) b = r[j], arg = j;
-        }
-        if (taken[arg]++) return std::nullopt;
-        best[i] = static_cast<std::int32_t>(arg);
-    }
-    return best;
+    std::int64_t clash = 0;
+    for (std::int64_t i = 0; i < rows; ++i) clash += taken[best.col[i]]++ ? 1 : 0;
+    if (collisions) *collisions = clash;
+    if (clash > 0 || rows > cols) return std::nullopt;
+    std::vector<std::int32_t> x(static_cast<std::size_t>(rows));
+    for (std::int64_t i = 0; i < rows; ++i) x[i] = static_cast<std::int32_t>(best.col[i]);
+    return x;
 }
 
 template <typename T>
 void check_finite(const T* c, std::int64_t rows, std::int64_t cols) {
-    if (rows < 0 || cols < 0) throw InternalError("solve_assignment: negative shape");
     const std::int64_t total = rows * cols;
     for (std::int64_t k = 0; k < total; ++k)
         if (!std::isfinite(c[k]))
@@ -250,22 +235,10 @@ void check_finite(const T* c, std::int64_t rows, std::int64_t cols) {
                              "," + std::to_string(k % cols) + " is not finite");
 }
 
-// Square minimisation on a matrix we may read in place.
+// Square minimisation on a matrix we may read in place; `rows` are its row minima.
 template <typename T>
-std::vector<std::int64_t> solve_square(const T* c, std::int64_t n, std::int64_t* collisions,
-                                       bool* certified) {
-    const auto rows = row_minima(c, n, n);
-    std::vector<char> taken(n, 0);
-    std::int64_t clash = 0;
-    for (const auto& r : rows) clash += taken[r.best]++ ? 1 : 0;
-    *collisions = clash;
-    if (clash == 0) {
-        *certified = true;
-        std::vector<std::int64_t> x(n);
-        for (std::int64_t i = 0; i < n; ++i) x[i] = rows[i].best;
-        return x;
-    }
-    *certified = false;
+std::vector<std::int64_t> solve_square(const T* c, std::int64_t n, const std::vector<Row<T>>& rows,
+                                       std::int64_t clash) {
     Lapjv<T> solver(c, n);
     const bool trace = std::getenv("LINEAGE_LAP_TRACE") != nullptr;
     auto t0 = std::chrono::steady_clock::now();
@@ -288,47 +261,48 @@ std::vector<std::int64_t> solve_square(const T* c, std::int64_t n, std::int64_t*
     return solver.x();
 }
 
-// NaN/inf anywhere makes this sum NaN: one vectorised pass instead of a branch per element.
 template <typename T>
-bool all_finite(const T* c, std::int64_t count) {
-    T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // independent lanes so the loop vectorises
-    std::int64_t k = 0;
-    for (; k + 8 <= count; k += 8)
-        for (int l = 0; l < 8; ++l) acc[l] += c[k + l] * T(0);
-    for (; k < count; ++k) acc[0] += c[k] * T(0);
-    T total = 0;
-    for (T a : acc) total += a;
-    return total == T(0);
-}
-
-template <typename T>
-Assignment solve(const T* cost, std::int64_t rows, std::int64_t cols, Objective objective) {
+Assignment solve(const T* cost, std::int64_t rows, std::int64_t cols, Objective objective, unsigned threads) {
     if (rows < 0 || cols < 0) throw InternalError("solve_assignment: negative shape");
-    if (!all_finite(cost, rows * cols)) check_finite(cost, rows, cols);  // throws, naming the entry
     Assignment out;
     out.row_to_col.assign(static_cast<std::size_t>(rows), -1);
     if (rows == 0 || cols == 0) return out;
-    if (auto best = certificate(cost, rows, cols, objective)) {
-        out.row_to_col = std::move(*best);
+    const bool maximize = objective == Objective::maximize;
+    // One pass: each row's best column and the finiteness check (throws naming the entry).
+    const RowBests<T> best = scan_rows(cost, rows, cols, maximize, threads);
+    if (!best.finite) check_finite(cost, rows, cols);
+    if (auto x = certificate(best, rows, cols, &out.collisions)) {
+        out.row_to_col = std::move(*x);
         out.certified = true;
         for (std::int64_t i = 0; i < rows; ++i)
             out.total += static_cast<double>(cost[i * cols + out.row_to_col[i]]);
         return out;
     }
     const std::int64_t n = std::max(rows, cols);
-    const bool in_place = rows == cols && objective == Objective::minimize;
+    const bool in_place = rows == cols && !maximize;
     std::vector<T> work;
-    if (!in_place) {
+    std::vector<Row<T>> minima;
+    if (in_place) {
+        minima.resize(static_cast<std::size_t>(n));
+        for (std::int64_t i = 0; i < n; ++i) minima[i] = {best.col[i], best.value[i]};
+    } else {
         // Negate for maximisation; pad with zero rows/columns (dummies cost the same whichever
         // real row or column they take, so the real part of the optimum is unchanged).
         work.assign(static_cast<std::size_t>(n * n), T(0));
-        const T sign = objective == Objective::maximize ? T(-1) : T(1);
+        const T sign = maximize ? T(-1) : T(1);
         for (std::int64_t i = 0; i < rows; ++i)
             for (std::int64_t j = 0; j < cols; ++j) work[i * n + j] = sign * cost[i * cols + j];
+        if (rows == cols) {  // the row maxima found above are the negated matrix's row minima
+            minima.resize(static_cast<std::size_t>(n));
+            for (std::int64_t i = 0; i < n; ++i) minima[i] = {best.col[i], -best.value[i]};
+        } else {
+            minima = row_minima(work.data(), n, n);
+        }
     }
-    bool certified = false;
-    const auto x = solve_square(in_place ? cost : work.data(), n, &out.collisions, &certified);
-    out.certified = certified && rows <= cols;
+    std::vector<char> taken(static_cast<std::size_t>(n), 0);
+    std::int64_t clash = 0;
+    for (const auto& r : minima) clash += taken[r.best]++ ? 1 : 0;
+    const auto x = solve_square(in_place ? cost : work.data(), n, minima, clash);
     for (std::int64_t i = 0; i < rows; ++i) {
         const std::int64_t j = x[i];
         if (j < cols) {
@@ -342,18 +316,19 @@ Assignment solve(const T* cost, std::int64_t rows, std::int64_t cols, Objective 
 }  // namespace
 
 Assignment solve_assignment(const double* cost, std::int64_t rows, std::int64_t cols,
-                            Objective objective) {
-    return solve(cost, rows, cols, objective);
+                            Objective objective, unsigned threads) {
+    return solve(cost, rows, cols, objective, threads);
 }
 
 Assignment solve_assignment(const float* cost, std::int64_t rows, std::int64_t cols,
-                            Objective objective) {
-    return solve(cost, rows, cols, objective);
+                            Objective objective, unsigned threads) {
+    return solve(cost, rows, cols, objective, threads);
 }
 
 std::optional<std::vector<std::int32_t>> certified_matching(const float* cost, std::int64_t rows,
                                                             std::int64_t cols, Objective objective) {
-    return certificate(cost, rows, cols, objective);
+    if (rows <= 0 || cols <= 0 || rows > cols) return std::nullopt;
+    return certificate(scan_rows(cost, rows, cols, objective == Objective::maximize), rows, cols, nullptr);
 }
 
 }  // namespace lineage::probes::stats

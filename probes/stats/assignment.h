@@ -7,8 +7,10 @@
 // still free. Before any of that the cheap optimality certificate is tried: when every row's best
 // column is distinct, that matching is optimal (each row gets its own minimum, a lower bound on any
 // matching), found in one O(n^2) pass - the common case when one model is derived from the other.
-// When only a few rows collide, the row minima seed the duals instead of the column reduction, so
-// only the colliding rows need augmenting paths.
+// That pass (assignment_scan.h) also checks finiteness and reads the matrix exactly once, at
+// memory speed; an exact solver cannot read less (any unread entry could undercut the matching).
+// When only a few rows collide, the row minima from the same pass seed the duals instead of the
+// column reduction, so only the colliding rows need augmenting paths.
 // Rectangular problems are padded to square with zero-cost dummy rows or columns; rows matched to a
 // dummy column get -1. Costs must be finite (NaN/inf throw InputError).
 #pragma once
@@ -29,10 +31,12 @@ struct Assignment {
 };
 
 // `cost` is row-major (rows x cols). float and double overloads solve in the input precision.
+// `threads` > 1 splits the first pass (row scan + certificate) over that many threads; the default
+// is one, since callers usually solve several matrices in parallel already (one per layer pair).
 Assignment solve_assignment(const double* cost, std::int64_t rows, std::int64_t cols,
-                            Objective objective = Objective::minimize);
+                            Objective objective = Objective::minimize, unsigned threads = 1);
 Assignment solve_assignment(const float* cost, std::int64_t rows, std::int64_t cols,
-                            Objective objective = Objective::minimize);
+                            Objective objective = Objective::minimize, unsigned threads = 1);
 
 // The certificate alone: the row-wise best columns if they are all distinct, else nullopt.
 std::optional<std::vector<std::int32_t>> certified_matching(const float* cost, std::int64_t rows,

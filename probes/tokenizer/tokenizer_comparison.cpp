@@ -96,15 +96,37 @@ void compare_merges(const Vocabulary& a, const TokenMapping& mapping, TokenizerC
     };
     std::vector<Merge> merges;
     merges.reserve(mapping.size() * 2);
-    std::vector<Merge> local;
+    // Up to kGroup cuts of a token at a time: all prefix lookups are hashed and prefetched before
+    // any is probed, then the suffixes of the prefixes found, so their cache misses overlap (the
+    // table of ~100k shared tokens is several MB). Merges come out in the same order as cut by cut.
+    constexpr std::size_t kGroup = 32;
+    std::uint64_t prefix_hash[kGroup], suffix_hash[kGroup];
+    std::int32_t left[kGroup];
+    std::size_t found_cut[kGroup];
     for (auto [ia, ib] : mapping.pairs) {
         std::string_view token = a.bytes_by_id[static_cast<std::size_t>(ia)];
-        for (std::size_t cut = 1; cut < token.size(); ++cut) {
-            std::int32_t l = shared_index.find(token.substr(0, cut));
-            if (l < 0) continue;
-            std::int32_t r = shared_index.find(token.substr(cut));
-            if (r < 0) continue;
-            merges.push_back({ia, l, r, ib, a_to_b[static_cast<std::size_t>(l)], a_to_b[static_cast<std::size_t>(r)]});
+        for (std::size_t first = 1; first < token.size(); first += kGroup) {
+            const std::size_t last = std::min(token.size(), first + kGroup);
+            for (std::size_t cut = first; cut < last; ++cut) {
+                prefix_hash[cut - first] = model::StringIdMap::hash(token.substr(0, cut));
+                shared_index.prefetch(prefix_hash[cut - first]);
+            }
+            std::size_t found = 0;
+            for (std::size_t cut = first; cut < last; ++cut) {
+                const std::int32_t l = shared_index.find(token.substr(0, cut), prefix_hash[cut - first]);
+                if (l < 0) continue;
+                left[found] = l;
+                found_cut[found] = cut;
+                suffix_hash[found] = model::StringIdMap::hash(token.substr(cut));
+                shared_index.prefetch(suffix_hash[found]);
+                ++found;
+            }
+            for (std::size_t k = 0; k < found; ++k) {
+                const std::int32_t l = left[k];
+                const std::int32_t r = shared_index.find(token.substr(found_cut[k]), suffix_hash[k]);
+                if (r < 0) continue;
+                merges.push_back({ia, l, r, ib, a_to_b[static_cast<std::size_t>(l)], a_to_b[static_cast<std::size_t>(r)]});
+            }
         }
     }
     const std::size_t n = merges.size();

@@ -11,11 +11,13 @@
 #include "probes/stats/layer_alignment.h"
 #include "probes/weights/attention_invariant.h"
 #include "probes/weights/direct_statistics.h"
+#include "probes/weights/expert_matching.h"
 #include "probes/weights/hidden_alignment.h"
 #include "probes/weights/neuron_matching.h"
 #include "probes/weights/pair_context.h"
 #include "probes/weights/positive_controls.h"
 #include "probes/weights/token_agreement.h"
+#include "probes/weights/tower_compare.h"
 
 namespace lineage::probes::weights {
 
@@ -92,7 +94,7 @@ void decide(const VerdictRule& rule, CompareResult& r) {
     r.reasons.clear();
     if (r.exact_reuse) r.reasons.push_back("exact reuse: bit-identical tensors or rows");
     if (pearson)
-        r.reasons.push_back("a tensor group beyond its shuffle null's 1-1e-6 quantile (-log10 p " +
+        r.reasons.push_back("a tensor group correlated beyond the independent-pair band (-log10 p " +
                             fmt(r.pearson_max_neg_log10_p) + ", effect >= " +
                             fmt(rule.pearson_min_effect) + ")");
     if (neuron && attention)
@@ -104,7 +106,15 @@ void decide(const VerdictRule& rule, CompareResult& r) {
         return;
     }
     const double inside = rule.inside_null_neg_log10_p;
-    const bool all_inside = r.neuron_neg_log10_p < inside && r.attention_neg_log10_p < inside &&
+    // The attention invariant is inside the independent-model range when its permutation p is,
+    // or when no layer's CKA exceeds what models with independent weights reach (a distilled
+    // student's aligned attention is far beyond the permutation null; see verdict_rule.h).
+    double attention_cka_max = -1.0;
+    for (const auto& s : r.stats)
+        if (s.family == "attention_cka") attention_cka_max = std::max(attention_cka_max, s.value);
+    const bool attention_inside = r.attention_neg_log10_p < inside ||
+                                  attention_cka_max <= rule.attention_cka_independent_max;
+    const bool all_inside = r.neuron_neg_log10_p < inside && attention_inside &&
                             r.pearson_max_neg_log10_p < inside &&
                             token_frac <= rule.token_agreement_max_fraction_independent;
     bool controls_ok = r.controls_run && !r.controls.empty();
@@ -160,6 +170,21 @@ std::string summarise(const CompareResult& r) {
           << " positive controls (noise, pruning, rotation of A) were detected, which is the power "
              "behind an 'independent' verdict. ";
     }
+    if (!r.expert_layers.empty()) {
+        int descended = 0, compared = 0, upcycled = 0;
+        for (const auto& e : r.expert_layers) {
+            descended += e.descended;
+            compared += static_cast<int>(e.expert_b.size());
+            upcycled += e.upcycled;
+        }
+        s << "Mixture of experts, expert by expert over " << r.expert_layers.size() << " matched layer pairs: "
+          << descended << " of " << compared << " compared blocks of B descend from A";
+        if (upcycled) s << "; in " << upcycled << " layers every routed expert of B descends from A's dense MLP (upcycled)";
+        s << ". ";
+    }
+    for (const auto& t : r.towers)
+        s << "The " << t.tower << " tower, judged on its own (" << t.pairs << " tensor pairs), is "
+          << verdict_name(t.verdict) << ": " << t.reason << ". ";
     s << "Naive figures such as norm-weight cosine are listed for context only: they are high for "
          "unrelated models too.";
     return s.str();
@@ -183,8 +208,10 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     r.rule_source = rule.source;
     PairContext ctx{a, b, sa, sb, rule, MatrixF(), false};
 
-    // 0. exact reuse
-    r.exact_reuse = exact_reuse(ctx, r.stats);
+    // 0. exact reuse (the language model's own flag; towers are judged below, each on its own)
+    exact_reuse(ctx, r.stats);
+    r.exact_reuse = exact_reuse_in_language_model(r.stats);
+    if (options.compare_towers) r.towers = compare_towers(ctx, r.seed + 4000, r.stats);
 
     // 2. hidden-space map from shared tokens
     const TensorRef* ea = a.find(Role::token_embedding);
@@ -232,6 +259,12 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
             matched.emplace_back(static_cast<int>(j), static_cast<int>(j));
     }
 
+    // 3b. experts: MoE layers matched expert by expert; B's experts against A's dense MLP (upcycling)
+    ExpertMatchingOptions expert_options;
+    expert_options.threshold_neg_log10_p = rule.derived_neg_log10_p;
+    r.expert_layers = expert_matching(ctx, matched, expert_options);
+    append_expert_stats(r.expert_layers, rule.derived_neg_log10_p, r.stats);
+
     // 4. attention invariant on matched layers
     const AttentionResult at = attention_invariant(ctx, matched, r.seed + 1000);
     r.attention_neg_log10_p = at.combined_neg_log10_p;
@@ -249,7 +282,8 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
         s.null_hi = l.null_max;
         s.null_kind = "permutation of aligned input dims (" + std::to_string(rule.cka_shuffles) +
                       " shuffles, seed " + std::to_string(l.seed) + ")";
-        s.beyond_null = l.p_value <= 1.0 / (rule.cka_shuffles + 1.0) + 1e-12;
+        s.beyond_null = l.p_value <= 1.0 / (rule.cka_shuffles + 1.0) + 1e-12 &&
+                        l.cka > rule.attention_cka_independent_max;
         r.stats.push_back(s);
     }
 
@@ -277,11 +311,21 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
         r.controls_run = true;
         CompareOptions inner = options;
         inner.run_controls = false;
+        inner.compare_towers = false;  // the controls alter the language model only
         for (auto& c : make_controls(a, rule, r.seed + 3000)) {
             const CompareResult cr = compare_models(a, sa, *c.view, summarize(*c.view), inner);
             r.controls.push_back({c.name, cr.verdict == Verdict::derived, cr.neg_log10_p});
         }
         decide(rule, r);
+    }
+    // A derived tower makes B derived from A even when its language model is not.
+    r.language_model_verdict = r.verdict;
+    for (const auto& t : r.towers) {
+        if (t.verdict != Verdict::derived) continue;
+        if (r.verdict != Verdict::derived)
+            r.reasons.push_back("the " + t.tower + " tower is derived (" + t.reason +
+                                ") although the language model alone is " + verdict_name(r.language_model_verdict));
+        r.verdict = Verdict::derived;
     }
     r.summary = summarise(r);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

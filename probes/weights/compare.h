@@ -19,6 +19,7 @@ namespace lineage::probes::weights {
 struct CompareOptions {
     VerdictRule rule;
     bool run_controls = true;  // needed for an "independent" verdict
+    bool compare_towers = true;  // judge vision/projector towers too (tower_compare.h)
     std::optional<std::uint64_t> seed;  // overrides rule.seed
 };
 

@@ -145,6 +145,58 @@ JsonValue compare_to_json(const CompareResult& r) {
     }
     ctl.set("controls", cl);
     j.set("positive_controls", ctl);
+    j.set("language_model_verdict", verdict_name(r.language_model_verdict));
+    JsonValue towers = JsonValue::array();
+    for (const auto& t : r.towers) {
+        JsonValue o = JsonValue::object();
+        o.set("tower", t.tower);
+        o.set("verdict", verdict_name(t.verdict));
+        o.set("reason", t.reason);
+        o.set("tensors_a", t.tensors_a);
+        o.set("tensors_b", t.tensors_b);
+        o.set("pairs", t.pairs);
+        o.set("exact_reuse", t.exact_reuse);
+        o.set("neg_log10_p", num(t.neg_log10_p));
+        o.set("median_pearson", num(t.median_pearson));
+        o.set("control_detected", t.control_detected);
+        JsonValue blocks = JsonValue::array();
+        for (const auto& b : t.blocks) {
+            JsonValue x = JsonValue::object();
+            x.set("block", b.block);
+            x.set("pairs", b.pairs);
+            x.set("max_pearson", num(b.max_pearson));
+            x.set("max_neg_log10_p", num(b.max_neg_log10_p));
+            blocks.push(x);
+        }
+        o.set("blocks", blocks);
+        towers.push(o);
+    }
+    j.set("towers", towers);
+    JsonValue experts = JsonValue::array();  // expert_matching.h
+    for (const auto& e : r.expert_layers) {
+        JsonValue o = JsonValue::object();
+        o.set("layer_a", e.layer_a);
+        o.set("layer_b", e.layer_b);
+        o.set("kind", e.kind);
+        o.set("blocks_a", e.blocks_a);
+        o.set("blocks_b", e.blocks_b);
+        o.set("descended", e.descended);
+        o.set("upcycled", e.upcycled);
+        o.set("combined_neg_log10_p", num(e.combined_neg_log10_p));
+        o.set("selection", e.selection);
+        JsonValue pairs = JsonValue::array();
+        for (std::size_t i = 0; i < e.expert_b.size(); ++i) {
+            JsonValue x = JsonValue::object();
+            x.set("expert_b", e.expert_b[i]);
+            x.set("matched_a", e.matched_a[i]);
+            x.set("neg_log10_p", num(e.neg_log10_p[i]));
+            x.set("spearman", num(e.spearman[i]));
+            pairs.push(x);
+        }
+        o.set("blocks", pairs);
+        experts.push(o);
+    }
+    j.set("expert_layers", experts);
     JsonValue rec = JsonValue::object();
     rec.set("seed", r.seed);
     rec.set("cka_shuffles", r.cka_shuffles);
@@ -170,6 +222,7 @@ std::string compare_to_text(const CompareResult& r) {
     o << "family           component          layers   value     -log10p   null range\n";
     for (const auto& s : r.stats) {
         if (s.family == "pearson" && !s.beyond_null && s.layer_a != s.layer_b) continue;
+        if (s.statistic.find(" tower: ") != std::string::npos) continue;  // summarised per tower below
         std::ostringstream line;
         line.setf(std::ios::left);
         line.width(17);
@@ -196,6 +249,26 @@ std::string compare_to_text(const CompareResult& r) {
             for (const auto& b : t.blocks)
                 if (b.is_new) o << " [" << b.begin << "," << b.end << ")";
         }
+        o << "\n";
+    }
+    if (!r.towers.empty()) o << "\nlanguage model alone: " << verdict_name(r.language_model_verdict) << "\n";
+    for (const auto& t : r.towers) {
+        o << "tower " << t.tower << ": " << verdict_name(t.verdict) << " - " << t.reason << " (" << t.pairs
+          << " pairs of " << t.tensors_a << "/" << t.tensors_b << " tensors, median Pearson "
+          << f(t.median_pearson, 3) << ", -log10 p " << f(t.neg_log10_p) << ")\n";
+        if (!t.blocks.empty()) {
+            o << "  per block (max Pearson):";
+            for (const auto& b : t.blocks)
+                o << " " << (b.block < 0 ? std::string("top") : std::to_string(b.block)) << "=" << f(b.max_pearson, 2);
+            o << "\n";
+        }
+    }
+    for (const auto& e : r.expert_layers) {  // expert_matching.h; -1 = dense MLP, -2 = shared expert
+        o << "experts, A layer " << e.layer_a << " / B layer " << e.layer_b << " (" << e.kind << "): " << e.descended
+          << " of " << e.expert_b.size() << " B blocks descend from A" << (e.upcycled ? " - upcycled from A's dense MLP" : "")
+          << "; B<-A:";
+        for (std::size_t i = 0; i < e.expert_b.size(); ++i)
+            o << " " << e.expert_b[i] << "<-" << e.matched_a[i] << " (" << f(e.neg_log10_p[i]) << ")";
         o << "\n";
     }
     o << "\ndescriptive only (misleading on their own):\n";

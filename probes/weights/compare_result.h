@@ -72,6 +72,45 @@ struct ControlOutcome {
     double neg_log10_p = 0.0;
 };
 
+// One tower beside the language model (vision encoder, projector, ...), judged on its own
+// (probes/weights/tower_compare.h).
+struct TowerBlock {
+    int block = -1;                 // the tower's block index in B (-1: outside its blocks)
+    int pairs = 0;                  // tensor pairs compared in it
+    double max_pearson = 0.0;
+    double max_neg_log10_p = 0.0;
+};
+
+struct TowerOutcome {
+    std::string tower;              // "vision", "projector", "audio"
+    Verdict verdict = Verdict::inconclusive;
+    std::int64_t tensors_a = 0, tensors_b = 0;
+    std::int64_t pairs = 0;         // pairs with the same relative name and shape
+    bool exact_reuse = false;
+    double neg_log10_p = 0.0;       // strongest pair, Bonferroni over the pairs
+    double median_pearson = 0.0;
+    bool control_detected = false;  // A's tower tensor + noise found derived
+    std::vector<TowerBlock> blocks;
+    std::string reason;
+};
+
+// Experts of one matched layer pair (probes/weights/expert_matching.h): two MoE layers matched
+// expert to expert, or B's experts each tested against A's dense MLP (upcycling).
+struct ExpertLayerOutcome {
+    int layer_a = -1, layer_b = -1;
+    std::string kind;                // experts_vs_experts | dense_vs_experts | experts_vs_dense
+    int blocks_a = 0, blocks_b = 0;  // neuron blocks: routed experts (+ shared expert) or the dense MLP
+    std::vector<std::int32_t> expert_b;    // per compared B block: its expert (-1 dense MLP, -2 shared)
+    std::vector<std::int32_t> matched_a;   // the A block it was matched to (-1 dense MLP, -2 shared, -3 none)
+    std::vector<double> neg_log10_p;       // evidence of that match (corrected for the choice of A block)
+    std::vector<double> spearman;          // Spearman of its gate and up neuron matchings
+    std::vector<std::int64_t> neurons;     // neurons matched in that block pair
+    int descended = 0;                     // compared B blocks beyond the derived threshold
+    double combined_neg_log10_p = 0.0;     // Fisher over the compared blocks (minus the assignment search)
+    bool upcycled = false;                 // dense_vs_experts: every routed expert of B descends from A's MLP
+    std::string selection;                 // how A blocks were chosen: "all pairs" | "expert signatures"
+};
+
 struct CompareResult {
     std::string model_a, model_b;
     Verdict verdict = Verdict::inconclusive;
@@ -89,7 +128,11 @@ struct CompareResult {
     double neuron_neg_log10_p = 0.0;     // Fisher over B layers (best match, Bonferroni)
     double attention_neg_log10_p = 0.0;  // Fisher over matched layers
     double pearson_max_neg_log10_p = 0.0;
-    bool exact_reuse = false;
+    bool exact_reuse = false;  // in the language model (towers: see `towers`)
+    // The verdict on the language model alone; `verdict` is also "derived" when a tower is.
+    Verdict language_model_verdict = Verdict::inconclusive;
+    std::vector<TowerOutcome> towers;
+    std::vector<ExpertLayerOutcome> expert_layers;  // matched layer pairs where either side is MoE
     std::int64_t comparable_layer_pairs = 0;  // layer pairs whose neurons could be matched
     std::vector<TokenAgreement> tokens;
     std::vector<Descriptive> descriptive;

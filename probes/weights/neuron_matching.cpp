@@ -24,7 +24,9 @@ void normalise_rows(MatrixF& m) {
     }
 }
 
-// Rows [first, first+count) of a block's gate or up (handles fused gate_up).
+}  // namespace
+
+// A block's gate or up rows (handles fused gate_up and 3-D expert slices).
 MatrixF block_rows(const ModelView& view, const NeuronBlock& b, bool up, const PairContext* ctx_a) {
     const TensorRef* t = up && !b.fused ? b.up : b.gate;
     MatrixF m;
@@ -49,6 +51,8 @@ MatrixF block_rows(const ModelView& view, const NeuronBlock& b, bool up, const P
     }
     return m;
 }
+
+namespace {
 
 std::vector<std::int32_t> match(MatrixF a, MatrixF b, bool* certified) {
     normalise_rows(a);

@@ -30,6 +30,9 @@ struct NeuronBlock {
 
 // The neuron blocks of a layer (dense MLP or experts).
 std::vector<NeuronBlock> mlp_blocks(const ModelView& view, int layer);
+// A block's gate (up = false) or up rows, norm gain folded in; with ctx_a (A's side) mapped into
+// B's hidden basis when a map was recovered.
+MatrixF block_rows(const ModelView& view, const NeuronBlock& b, bool up, const PairContext* ctx_a);
 
 struct BlockMatch {
     double neg_log10_p = 0.0;     // Spearman(gate matching, up matching), one-sided

@@ -56,6 +56,8 @@ VerdictRule load_verdict_rule(const std::string& path) {
     r.attention_corroboration_neg_log10_p = number(
         j, "attention_corroboration_neg_log10_p", r.attention_corroboration_neg_log10_p, path);
     r.inside_null_neg_log10_p = number(j, "inside_null_neg_log10_p", r.inside_null_neg_log10_p, path);
+    r.attention_cka_independent_max =
+        number(j, "attention_cka_independent_max", r.attention_cka_independent_max, path);
     r.layer_min_score = number(j, "layer_min_score", r.layer_min_score, path);
     r.token_agreement_max_fraction_independent =
         number(j, "token_agreement_max_fraction_independent",

@@ -21,6 +21,12 @@ struct VerdictRule {
     int neuron_components = 2;
     double attention_corroboration_neg_log10_p = 2.0;
     double inside_null_neg_log10_p = 3.0;
+    // The attention invariant's second calibration, against models with independent weights:
+    // after the hidden spaces are aligned through shared tokens, a distilled student's Wq|Wk still
+    // reach an unbiased CKA of 0.41 with its teacher's (zoo A vs A-student: far beyond the
+    // permutation null, yet no weights were inherited), while derived models sit at 0.96-1.0.
+    // A layer counts as beyond the null only above this ceiling.
+    double attention_cka_independent_max = 0.6;
     double layer_min_score = 3.0;
     double token_agreement_max_fraction_independent = 0.05;
     int cka_shuffles = 1000;

@@ -1,5 +1,5 @@
 // The architecture table (see architecture.h). Values checked against transformers 5.23's
-// modeling_{llama,mistral,qwen2,qwen3}.py and their configuration defaults.
+// modeling_{llama,mistral,qwen2,qwen3}.py (MoE/MLA rows: see mixture_spec.cpp) and their configuration defaults.
 #include "reference_model/architecture/architecture.h"
 
 #include <array>
@@ -22,6 +22,29 @@ constexpr std::array kArchitectures{
     ArchitectureSpec{"MistralForCausalLM", N::rms, R::neox, B::none,       false,  S::all_layers,  false, A::silu},
     ArchitectureSpec{"Qwen2ForCausalLM",   N::rms, R::neox, B::always_qkv, false,  S::layer_types, false, A::silu},
     ArchitectureSpec{"Qwen3ForCausalLM",   N::rms, R::neox, B::config_qkv, true,   S::layer_types, false, A::silu},
+    // Dense families whose block differences beyond these knobs are in family_traits.h.
+    ArchitectureSpec{"Phi3ForCausalLM",        N::rms,          R::neox, B::none,       false, S::all_layers,  false, A::silu},
+    ArchitectureSpec{"GemmaForCausalLM",       N::rms_plus_one, R::neox, B::config_all, false, S::none,        true,  A::gelu_tanh},
+    ArchitectureSpec{"Gemma2ForCausalLM",      N::rms_plus_one, R::neox, B::config_all, false, S::layer_types, true,  A::gelu_tanh},
+    ArchitectureSpec{"HyperCLOVAXForCausalLM", N::rms,          R::neox, B::config_all, false, S::none,        false, A::silu},
+    // HyperCLOVA X SEED vision-language models: the language model runs; the vision tower and
+    // projector are inspected and compared as their own components (text_config holds the LM).
+    ArchitectureSpec{"HCXVisionV2ForCausalLM", N::rms,          R::neox, B::config_all, false, S::none,        false, A::silu},
+    ArchitectureSpec{"HyperCLOVAXVisionV2ForConditionalGeneration", N::rms, R::neox, B::config_all, false, S::none, false, A::silu},
+    ArchitectureSpec{"ExaoneForCausalLM",      N::rms,          R::neox, B::none,       false, S::none,        true,  A::silu},
+    ArchitectureSpec{"Exaone4ForCausalLM",     N::rms,          R::neox, B::none,       true,  S::layer_types, false, A::silu},
+    // The GPT lineage (Polyglot-Ko is GPT-NeoX, KoGPT is GPT-J); LayerNorm, plain MLP (family_traits.h).
+    ArchitectureSpec{"GPT2LMHeadModel",        N::layer_norm,   R::neox,        B::config_all, false, S::none, true,  A::gelu_tanh},
+    ArchitectureSpec{"GPTNeoXForCausalLM",     N::layer_norm,   R::neox,        B::config_all, false, S::none, false, A::gelu},
+    ArchitectureSpec{"GPTJForCausalLM",        N::layer_norm,   R::interleaved, B::none,       false, S::none, false, A::gelu_tanh},
+    // Mixture-of-experts / latent-attention classes: their MoE and MLA knobs are in mixture_spec.cpp.
+    ArchitectureSpec{"Qwen2MoeForCausalLM", N::rms, R::neox, B::always_qkv, false, S::layer_types, false, A::silu},
+    ArchitectureSpec{"Qwen3MoeForCausalLM", N::rms, R::neox, B::config_all, true,  S::layer_types, false, A::silu},
+    ArchitectureSpec{"MixtralForCausalLM",  N::rms, R::neox, B::none,       false, S::all_layers,  false, A::silu},
+    ArchitectureSpec{"DeepseekV3ForCausalLM", N::rms, R::interleaved, B::none, false, S::none,     false, A::silu},
+    ArchitectureSpec{"Glm4MoeForCausalLM",  N::rms, R::neox, B::config_qkv, false, S::none,        false, A::silu},
+    ArchitectureSpec{"SolarOpenForCausalLM", N::rms, R::neox, B::config_qkv, false, S::none,       false, A::silu},
+    ArchitectureSpec{"ExaoneMoeForCausalLM", N::rms, R::neox, B::none,      true,  S::layer_types, false, A::silu},
 };
 
 struct ActivationName {

@@ -17,6 +17,7 @@ namespace lineage::model {
 enum class NormKind : std::uint8_t {
     rms,           // y = x / rms(x) · w          (Llama, Mistral, Qwen)
     rms_plus_one,  // y = x / rms(x) · (1 + w)    (Gemma)
+    layer_norm,    // y = (x − mean) / std · w + b (GPT-2, GPT-NeoX, GPT-J)
 };
 
 // Which of q/k/v/o carry a bias.

@@ -39,6 +39,10 @@ Rope Rope::from_config(const weights::ModelConfig& config, std::int64_t head_dim
             if (const JsonValue* p = rp->find("partial_rotary_factor"); p && p->is_number()) partial = p->as_double();
     }
     if (const JsonValue* p = config.raw.find("partial_rotary_factor"); p && p->is_number()) partial = p->as_double();
+    // GPT-NeoX (transformers 4 configs) give the fraction as rotary_pct, GPT-J the width as rotary_dim.
+    if (const JsonValue* p = config.raw.find("rotary_pct"); p && p->is_number()) partial = p->as_double();
+    if (const JsonValue* p = config.raw.find("rotary_dim"); p && p->is_number() && head_dim > 0)
+        partial = p->as_double() / static_cast<double>(head_dim);
     r.dim_ = static_cast<std::int64_t>(static_cast<double>(head_dim) * partial);
     if (r.dim_ < 2 || r.dim_ > head_dim || r.dim_ % 2 != 0 || !(r.theta_ > 0))
         throw InputError(where, "RoPE: invalid rotary dimension " + std::to_string(r.dim_) + " or rope_theta");

@@ -43,6 +43,7 @@ struct AttentionParams {
     std::int64_t head_dim = 0;
     float scale = 1.0f;             // usually head_dim^-0.5
     std::int64_t sliding_window = 0;  // 0 = none; else key j visible to query at p iff p - j < window
+    float softcap = 0.0f;           // > 0: scores -> softcap · tanh(scores / softcap) before the mask (Gemma 2)
 };
 
 class Backend {
@@ -90,6 +91,24 @@ public:
     virtual void embedding(const Tensor& table, std::span<const std::int32_t> ids, Tensor& out) = 0;
     // Softmax over each row of x [n, m], in place.
     virtual void softmax(Tensor& x) = 0;
+
+    // ---- family ops with host defaults (backend_host_defaults.cpp): exact on the CPU, where
+    // tensors are host memory; a device backend may override them with kernels. ----------------
+    // x = x · s, in place (muP multipliers, Gemma's embedding scale).
+    virtual void scale(Tensor& x, float s);
+    // x = cap · tanh(x / cap), in place (Gemma 2's final logit soft-capping).
+    virtual void softcap(Tensor& x, float cap);
+    // Per row of d = w.numel() elements: y = (x − mean) / sqrt(var + eps) · w (+ b), biased variance
+    // as torch.nn.LayerNorm (GPT-2, GPT-NeoX, GPT-J). y may alias x.
+    virtual void layernorm(const Tensor& x, const Tensor& w, const Tensor* b, float eps, Tensor& y);
+
+    // ---- row gather / scatter for routed experts (defaults in row_ops.cpp go through
+    // copy_rows and the host; a backend may override them) ----------------------------------------
+    // dst[i, :] = src[rows[i], :].
+    virtual void gather_rows(const Tensor& src, std::span<const std::int64_t> rows, Tensor& dst);
+    // dst[rows[i], :] += scale[i] · src[i, :].
+    virtual void add_scaled_rows(const Tensor& src, std::span<const std::int64_t> rows, std::span<const float> scale,
+                                 Tensor& dst);
 
     // Waits for queued work (no-op on CPU).
     virtual void synchronize() {}

@@ -200,6 +200,8 @@ public:
                     float* row = scores.data() + i * s.kv_len;
                     const std::int64_t pos = s.kv_len - s.q_len + i;
                     const std::int64_t first = p.sliding_window > 0 ? std::max<std::int64_t>(0, pos - p.sliding_window + 1) : 0;
+                    if (p.softcap > 0.0f)  // Gemma 2: tanh soft-capping of the scaled scores
+                        for (std::int64_t j = first; j <= pos; ++j) row[j] = p.softcap * std::tanh(row[j] / p.softcap);
                     float mx = -std::numeric_limits<float>::infinity();
                     for (std::int64_t j = first; j <= pos; ++j) mx = std::max(mx, row[j]);
                     float sum = 0.0f;

@@ -12,6 +12,8 @@
 #include <cmath>
 #include <limits>
 
+#include "reference_model/model/latent_attention.h"
+#include "reference_model/model/moe_block.h"
 #include "weights/core/error.h"
 
 namespace lineage::model {
@@ -65,7 +67,32 @@ Transformer::Transformer(const weights::Checkpoint& checkpoint, Backend& backend
         throw InputError(where_, "num_attention_heads " + std::to_string(dims_.heads) +
                                      " is not a multiple of num_key_value_heads " + std::to_string(dims_.kv_heads));
     activation_ = parse_activation(c.hidden_act, where_);
-    rope_ = Rope::from_config(c, dims_.head_dim, where_);
+    rope_style_ = spec_->rope_style;
+    qk_norm_ = spec_->qk_norm;
+    std::int64_t rope_head_dim = dims_.head_dim;
+    if (const MixtureSpec* m = find_mixture(c.architecture)) {
+        mixture_ = resolve_mixture(*m, c, dims_.layers, where_);
+        if (mixture_->qk_norm) qk_norm_ = *mixture_->qk_norm;
+        if (mixture_->latent()) {  // heads of width nope + rope; keys and values per query head
+            dims_.head_dim = mixture_->qk_head_dim();
+            dims_.kv_heads = dims_.heads;
+            rope_head_dim = mixture_->qk_rope_dim;
+            rope_style_ = mixture_->rope_interleaved ? RopeStyle::interleaved : RopeStyle::neox;
+        }
+        const JsonValue* sw = c.raw.find("sliding_window");
+        nope_full_layers_ = m->rope_on_sliding_only && sw && sw->is_number();
+    }
+    attention_scale_ = mixture_ && mixture_->latent() ? mixture_->attention_scale
+                                                      : 1.0f / std::sqrt(static_cast<float>(dims_.head_dim));
+    rope_ = Rope::from_config(c, rope_head_dim, where_);
+    // Dense-family knobs beyond the row (family_traits.h): norm placement, muP, soft-capping, NoPE.
+    traits_ = &family_traits(c);
+    scalars_ = resolve_family_scalars(*traits_, c, dims_.head_dim, where_);
+    if (scalars_.attention_scale > 0) attention_scale_ = scalars_.attention_scale;
+    if (traits_->no_rope_on_full_layers) {
+        const JsonValue* sw = c.raw.find("sliding_window");
+        nope_full_layers_ = sw && sw->is_number();
+    }
 
     // Sliding windows per block, from the architecture's rule.
     windows_.assign(static_cast<std::size_t>(dims_.layers), 0);
@@ -101,7 +128,8 @@ Transformer::Transformer(const weights::Checkpoint& checkpoint, Backend& backend
     const bool tie = c.raw.find("tie_word_embeddings") ? c.tie_word_embeddings : spec_->tie_default;
     const JsonValue* mlp_bias = c.raw.find("mlp_bias");
     weights_ = std::make_unique<ModelWeights>(checkpoint, *spec_, dims_, tie,
-                                              mlp_bias && mlp_bias->is_bool() && mlp_bias->as_bool());
+                                              mlp_bias && mlp_bias->is_bool() && mlp_bias->as_bool(),
+                                              mixture_ ? &*mixture_ : nullptr);
 }
 
 Transformer::~Transformer() = default;
@@ -141,6 +169,34 @@ Transformer::Step Transformer::make_step(std::span<const SequenceSpan> spans, st
     return s;
 }
 
+// A sub-layer's output before it joins the residual stream: its post norm (Gemma 2 sandwich,
+// HyperCLOVAX peri-LN, Exaone 4 post-LN), then the muP residual multiplier.
+void Transformer::finish_sublayer(const Tensor& post_norm, Tensor& out) {
+    if (post_norm.defined())
+        backend_.rmsnorm(out, post_norm, dims_.norm_eps, spec_->norm == NormKind::rms_plus_one, out);
+    if (scalars_.residual_scale != 1.0f) backend_.scale(out, scalars_.residual_scale);
+}
+
+// The block's norm of the spec's kind: RMSNorm, (1+w) RMSNorm or LayerNorm with its bias.
+void Transformer::norm(const Tensor& x, const Tensor& w, const Tensor& bias, Tensor& y) {
+    if (spec_->norm == NormKind::layer_norm)
+        backend_.layernorm(x, w, bias.defined() ? &bias : nullptr, dims_.norm_eps, y);
+    else
+        backend_.rmsnorm(x, w, dims_.norm_eps, spec_->norm == NormKind::rms_plus_one, y);
+}
+
+// GPT-2: x += wpe[position] for every token of the step.
+void Transformer::add_learned_positions(Tensor& x, const Step& step) {
+    if (!traits_->learned_positions) return;
+    std::vector<std::int32_t> positions(static_cast<std::size_t>(step.tokens));
+    for (std::size_t i = 0; i < step.spans.size(); ++i)
+        for (std::int64_t t = 0; t < step.spans[i].length; ++t)
+            positions[static_cast<std::size_t>(step.spans[i].begin + t)] = static_cast<std::int32_t>(step.past[i] + t);
+    Tensor pos = backend_.allocate({step.tokens, dims_.hidden});
+    backend_.embedding(weights_->position_embedding_view(), positions, pos);
+    backend_.add(x, pos, x);
+}
+
 void Transformer::run_block(const LayerWeights& w, std::int64_t layer, Tensor& x, const Step& step, KvCache* cache) {
     const std::int64_t T = x.rows(), d = dims_.hidden, H = dims_.heads, Hkv = dims_.kv_heads, hd = dims_.head_dim;
     const bool plus_one = spec_->norm == NormKind::rms_plus_one;
@@ -148,18 +204,25 @@ void Transformer::run_block(const LayerWeights& w, std::int64_t layer, Tensor& x
 
     // ---- attention ----
     Tensor h = backend_.allocate({T, d});
-    backend_.rmsnorm(x, w.attn_norm, dims_.norm_eps, plus_one, h);
+    if (traits_->pre_norms) norm(x, w.attn_norm, w.attn_norm_bias, h);
+    else backend_.copy_rows(x, 0, h, 0, T);  // Exaone 4: the sub-layer reads the residual stream itself
     Tensor q = backend_.allocate({T, H * hd}), k = backend_.allocate({T, Hkv * hd}), v = backend_.allocate({T, Hkv * hd});
-    backend_.matmul_wt(h, w.q, opt(w.q_bias), q);
-    backend_.matmul_wt(h, w.k, opt(w.k_bias), k);
-    backend_.matmul_wt(h, w.v, opt(w.v_bias), v);
-    if (spec_->qk_norm) {  // per-head RMSNorm over hd values: rows of [T·H, hd]
+    if (w.latent) {  // DeepSeek MLA, rearranged as plain attention (latent_attention.h)
+        latent_qkv(backend_, *w.latent, *mixture_, h, q, k, v);
+    } else {
+        backend_.matmul_wt(h, w.q, opt(w.q_bias), q);
+        backend_.matmul_wt(h, w.k, opt(w.k_bias), k);
+        backend_.matmul_wt(h, w.v, opt(w.v_bias), v);
+    }
+    if (qk_norm_) {  // per-head RMSNorm over hd values: rows of [T·H, hd]
         Tensor q_heads = q.reshaped({T * H, hd}), k_heads = k.reshaped({T * Hkv, hd});
         backend_.rmsnorm(q_heads, w.q_norm, dims_.norm_eps, plus_one, q_heads);
         backend_.rmsnorm(k_heads, w.k_norm, dims_.norm_eps, plus_one, k_heads);
     }
-    backend_.rope(q, H, hd, step.cos, step.sin, spec_->rope_style);
-    backend_.rope(k, Hkv, hd, step.cos, step.sin, spec_->rope_style);
+    if (!traits_->learned_positions && !(nope_full_layers_ && windows_[static_cast<std::size_t>(layer)] == 0)) {
+        backend_.rope(q, H, hd, step.cos, step.sin, rope_style_);
+        backend_.rope(k, Hkv, hd, step.cos, step.sin, rope_style_);
+    }
 
     std::vector<AttentionSequence> seqs(step.spans.size());
     const Tensor* keys = &k;
@@ -179,34 +242,66 @@ void Transformer::run_block(const LayerWeights& w, std::int64_t layer, Tensor& x
         keys = &cache->k[static_cast<std::size_t>(layer)];
         values = &cache->v[static_cast<std::size_t>(layer)];
     }
-    AttentionParams params{H, Hkv, hd, 1.0f / std::sqrt(static_cast<float>(hd)), windows_[static_cast<std::size_t>(layer)]};
+    AttentionParams params{H, Hkv, hd, attention_scale_, windows_[static_cast<std::size_t>(layer)]};
+    params.softcap = scalars_.attn_softcap;
     Tensor attn = backend_.allocate({T, H * hd});
     backend_.attention(q, *keys, *values, seqs, params, attn);
     Tensor o = backend_.allocate({T, d});
     backend_.matmul_wt(attn, w.o, opt(w.o_bias), o);
-    backend_.add(x, o, x);
+    finish_sublayer(w.post_attn_norm, o);
+    // Parallel residual (GPT-NeoX, GPT-J): the MLP reads the block's input, not x + attention.
+    const bool parallel = traits_->residual != Residual::sequential;
+    Tensor attn_out;
+    if (parallel) attn_out = o, o = backend_.allocate({T, d});
+    else backend_.add(x, o, x);
 
     // ---- MLP ----
-    backend_.rmsnorm(x, w.mlp_norm, dims_.norm_eps, plus_one, h);
+    if (traits_->residual == Residual::parallel_one_norm) {
+        // h still holds the attention's norm of x (GPT-J's single ln_1)
+    } else if (traits_->pre_norms) {
+        norm(x, w.mlp_norm, w.mlp_norm_bias, h);
+    } else {
+        backend_.copy_rows(x, 0, h, 0, T);
+    }
+    if (w.moe) {  // routed experts (+ shared experts), moe_block.h
+        Tensor routed;
+        moe_forward(backend_, *w.moe, *mixture_, activation_, h, routed);
+        backend_.add(x, routed, x);
+        return;
+    }
     Tensor gate = backend_.allocate({T, dims_.intermediate}), up = backend_.allocate({T, dims_.intermediate});
-    backend_.matmul_wt(h, w.gate, opt(w.gate_bias), gate);
-    backend_.matmul_wt(h, w.up, opt(w.up_bias), up);
+    if (traits_->mlp == MlpKind::plain) {  // down(act(up(h))): act(up) · 1 through the gated kernel
+        backend_.matmul_wt(h, w.up, opt(w.up_bias), gate);
+        Tensor ones = Tensor::zeros_host({T, dims_.intermediate});
+        std::fill(ones.f32(), ones.f32() + ones.numel(), 1.0f);
+        up = backend_.to_device(ones, true);
+    } else {
+        backend_.matmul_wt(h, w.gate, opt(w.gate_bias), gate);
+        backend_.matmul_wt(h, w.up, opt(w.up_bias), up);
+    }
     backend_.gated_activation(gate, up, activation_, gate);
     backend_.matmul_wt(gate, w.down, opt(w.down_bias), o);
+    finish_sublayer(w.post_mlp_norm, o);
+    if (parallel) backend_.add(x, attn_out, x);
     backend_.add(x, o, x);
 }
 
 Tensor Transformer::final_norm(const Tensor& x) {
     Tensor w = final_norm_w_.defined() ? final_norm_w_ : backend_.to_device(weights_->final_norm_view());
     Tensor y = backend_.allocate({x.rows(), dims_.hidden});
-    backend_.rmsnorm(x, w, dims_.norm_eps, spec_->norm == NormKind::rms_plus_one, y);
+    const Tensor bias = weights_->final_norm_bias_view();
+    norm(x, w, bias.defined() ? backend_.to_device(bias) : bias, y);
     return y;
 }
 
 Tensor Transformer::lm_head(const Tensor& normed) {
     Tensor w = lm_head_w_.defined() ? lm_head_w_ : backend_.to_device(weights_->lm_head_view());
     Tensor logits = backend_.allocate({normed.rows(), dims_.vocab});
-    backend_.matmul_wt(normed, w, nullptr, logits);
+    const Tensor bias_view = weights_->lm_head_bias_view();  // GPT-J
+    const Tensor bias = bias_view.defined() ? backend_.to_device(bias_view) : bias_view;
+    backend_.matmul_wt(normed, w, bias.defined() ? &bias : nullptr, logits);
+    if (scalars_.logit_scale != 1.0f) backend_.scale(logits, scalars_.logit_scale);  // muP logits_scaling
+    if (scalars_.final_softcap > 0.0f) backend_.softcap(logits, scalars_.final_softcap);  // Gemma 2
     return logits;
 }
 
@@ -235,6 +330,8 @@ ForwardResult Transformer::forward(std::span<const std::vector<std::int32_t>> se
     Step step = make_step(spans, past);
     Tensor x = backend_.allocate({step.tokens, dims_.hidden});
     backend_.embedding(weights_->embedding_view(), ids, x);
+    if (scalars_.embed_scale != 1.0f) backend_.scale(x, scalars_.embed_scale);
+    add_learned_positions(x, step);
     if (wanted[0]) offer(CapturePoint::hidden, 0, x, spans);
     for (std::int64_t l = 0; l < L; ++l) {
         if (!resident_.empty()) {
@@ -306,6 +403,8 @@ std::vector<std::int32_t> Transformer::generate_greedy(std::span<const std::int3
         Step step = make_step(std::span(&span, 1), std::span(&past, 1));
         Tensor x = backend_.allocate({span.length, dims_.hidden});
         backend_.embedding(weights_->embedding_view(), ids, x);
+        if (scalars_.embed_scale != 1.0f) backend_.scale(x, scalars_.embed_scale);
+        add_learned_positions(x, step);
         for (std::int64_t l = 0; l < dims_.layers; ++l) run_block(resident_[static_cast<std::size_t>(l)], l, x, step, &cache);
         return argmax_last(x);
     };

@@ -28,6 +28,8 @@
 #include <vector>
 
 #include "reference_model/architecture/architecture.h"
+#include "reference_model/architecture/family_traits.h"
+#include "reference_model/architecture/mixture_spec.h"
 #include "reference_model/architecture/rope.h"
 #include "reference_model/backend/backend.h"
 #include "reference_model/model/model_weights.h"
@@ -86,6 +88,9 @@ public:
     ~Transformer();
 
     const ArchitectureSpec& architecture() const { return *spec_; }
+    // MoE / MLA knobs and sizes (mixture_spec.h); nullptr for a dense family. With latent
+    // attention, dims().head_dim is the query/key head width (nope + rope) and kv_heads == heads.
+    const MixtureParams* mixture() const { return mixture_ ? &*mixture_ : nullptr; }
     const ModelDims& dims() const { return dims_; }
     const Rope& rope() const { return rope_; }
     // The bound weights: host views of the embedding table, lm_head (the embedding when tied) and
@@ -115,6 +120,9 @@ private:
     Step make_step(std::span<const SequenceSpan> spans, std::span<const std::int64_t> past) const;
     void run_block(const LayerWeights& w, std::int64_t layer, Tensor& x, const Step& step, KvCache* cache);
     Tensor final_norm(const Tensor& x);
+    void finish_sublayer(const Tensor& post_norm, Tensor& out);
+    void norm(const Tensor& x, const Tensor& w, const Tensor& bias, Tensor& y);
+    void add_learned_positions(Tensor& x, const Step& step);
     Tensor lm_head(const Tensor& normed);
 
     const weights::Checkpoint& checkpoint_;
@@ -123,6 +131,13 @@ private:
     ModelDims dims_;
     Rope rope_;
     Activation activation_ = Activation::silu;
+    std::optional<MixtureParams> mixture_;
+    RopeStyle rope_style_ = RopeStyle::neox;
+    bool qk_norm_ = false;
+    bool nope_full_layers_ = false;  // no RoPE on full-attention blocks (EXAONE MoE)
+    float attention_scale_ = 1.0f;
+    const FamilyTraits* traits_ = nullptr;  // dense-family knobs (family_traits.h)
+    FamilyScalars scalars_;
     std::vector<std::int64_t> windows_;
     std::unique_ptr<ModelWeights> weights_;
     std::string where_;

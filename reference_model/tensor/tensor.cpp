@@ -100,9 +100,14 @@ Tensor Tensor::slice_rows(std::int64_t begin, std::int64_t end) const {
     std::uint64_t row_bits = static_cast<std::uint64_t>(cols()) * bits;
     if ((row_bits * static_cast<std::uint64_t>(begin)) % 8 != 0)
         throw InternalError("tensor: row slice not byte aligned");
+    // ggml block types (bits 0): rows are whole blocks (checked by the GGUF reader).
+    if (weights::is_block_type(dtype_) && static_cast<std::uint64_t>(cols()) % weights::dtype_block_elements(dtype_) != 0)
+        throw InternalError("tensor: row slice inside a quantisation block");
+    const std::uint64_t skip = bits != 0 ? row_bits * static_cast<std::uint64_t>(begin) / 8
+                                         : *weights::bytes_for_elements(dtype_, static_cast<std::uint64_t>(cols()) * static_cast<std::uint64_t>(begin));
     Tensor t = *this;
     t.shape_[0] = end - begin;
-    t.offset_ += static_cast<std::size_t>(row_bits * static_cast<std::uint64_t>(begin) / 8);
+    t.offset_ += static_cast<std::size_t>(skip);
     return t;
 }
 

@@ -120,6 +120,7 @@ void read_merges(dom::object model, std::string_view where, TokenizerJson& out,
     out.merge_ids.reserve(merges.size());
     std::string merged;
     std::size_t rank = 0;
+    std::int32_t next_merged_id = 0;
     for (dom::element m : merges) {
         std::string_view a, b;
         std::string_view text;
@@ -151,13 +152,19 @@ void read_merges(dom::object model, std::string_view where, TokenizerJson& out,
                      " is shorter than the continuing-subword prefix");
         merged.assign(a);
         merged.append(b.substr(prefix));
-        std::int32_t merged_id = index.find(merged);
+        // BPE vocabularies list merged tokens in merge order, so the next id is checked first (a
+        // sequential read; tokens are unique, so a hit is exactly what the hash lookup returns).
+        const auto guess = static_cast<std::size_t>(next_merged_id);
+        std::int32_t merged_id = guess < out.vocab_by_id.size() && out.has_id[guess] && out.vocab_by_id[guess] == merged
+                                     ? static_cast<std::int32_t>(guess)
+                                     : index.find(merged);
         if (merged_id < 0)
             fail(where, "model.merges",
                  "merge " + std::to_string(rank) + " produces token " + shown(merged) +
                      " that is not in the vocabulary");
         out.merges.emplace_back(std::string(a), std::string(b));
         out.merge_ids.push_back({ids[0], ids[1], merged_id});
+        next_merged_id = merged_id + 1;
         ++rank;
     }
 }

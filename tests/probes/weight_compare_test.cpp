@@ -237,6 +237,7 @@ TEST_CASE("verdict_rule.json matches the built-in defaults") {
     CHECK(file.pearson_min_effect == built.pearson_min_effect);
     CHECK(file.cka_shuffles == built.cka_shuffles);
     CHECK(file.inside_null_neg_log10_p == built.inside_null_neg_log10_p);
+    CHECK(file.attention_cka_independent_max == built.attention_cka_independent_max);
     CHECK(file.seed == built.seed);
     CHECK(file.cka_shuffles >= 1000);
 }

@@ -10,6 +10,7 @@ Deterministic (seeds, seeded data order, deterministic torch kernels, fixed thre
 cached: a model is rebuilt only when its recipe, its parents, its data or this code changed.
 """
 import argparse
+import copy
 import hashlib
 import json
 import os
@@ -214,7 +215,9 @@ class Zoo:
 
         def on_ckpt(step):
             folder = os.path.join(self.out, "checkpoints", r["id"], f"step-{step:06d}")
-            hf_models.save(model, tok, folder, r["dtype"])
+            # A copy: save() rounds the model to its dtype in place, which would change the rest
+            # of a bf16 run (its final model must not depend on which steps were saved).
+            hf_models.save(copy.deepcopy(model), tok, folder, r["dtype"])
             saved.append((step, folder))
 
         summary = train.run(model, data, steps or r["steps"], self.settings["batch"],

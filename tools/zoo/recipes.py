@@ -165,7 +165,7 @@ def mini():
                   dict(id="T2", vocab=640, corpora=["en_man"], note="C's own byte-level BPE")]
     models = [
         _pretrain("A", s, "T1", "en_docs", 1, 101, steps, 5e-3, "float32", (), "base A"),
-        _pretrain("B", s, "T1", "en_docs", 2, 102, steps, 5e-3, "bfloat16", (),
+        _pretrain("B", s, "T1", "en_docs", 2, 102, steps, 5e-3, "bfloat16", [0, 250],
                   "A's architecture, tokenizer and data; other seed and order"),
         _pretrain("C", dict(s, arch="llama", vocab=640), "T2", "en_docs", 3, 103, steps, 5e-3,
                   "bfloat16", (), "Llama class with its own tokenizer"),
@@ -176,5 +176,18 @@ def mini():
              tokenizer="T1", data="en_docs", seed=21, data_seed=121, steps=steps, lr=5e-3,
              dtype="bfloat16", note="fresh weights distilled from A's logits (KL)",
              edges=[dict(parent="A", type="distilled", components=[])]),
+        _finetune("E", "A", "en_docs", 23, 123, 100, 2e-3, "bfloat16",
+                  "a run presented as 'from scratch' whose first checkpoint (step 50) is a "
+                  "fine-tune of A", role="chain", checkpoints=[50]),
     ]
-    return settings, tokenizers, models, []
+    # Chains for `lineage chain` in CI (bf16 checkpoints only, 1.5 MB): B's run proven, B's run
+    # with A in place of its step-250 checkpoint, and E's run presented as from scratch.
+    chains = [
+        dict(id="chain-B", truth="proven", steps=[0, 250, 500], models=["B@0", "B@250", "B"]),
+        dict(id="chain-B-spliced", truth="broken", broken_at=250, steps=[0, 250, 500],
+             models=["B@0", "A", "B"], note="B's run with A in place of its step-250 checkpoint"),
+        dict(id="chain-E-not-from-scratch", truth="origin-not-independent", steps=[50, 100],
+             models=["E@50", "E"], origin_parent="A",
+             note="claims to start from scratch, but its first checkpoint is A fine-tuned 50 steps"),
+    ]
+    return settings, tokenizers, models, chains

@@ -8,6 +8,8 @@
 //   F8_E8M0 = 2^(e-127), 0xFF is NaN;  F4 = E2M1 (values 0, .5, 1, 1.5, 2, 3, 4, 6 and negatives),
 //   two per byte, the element with the lower index in the low nibble.
 // F6_* and C64 have no fp32 meaning here and are refused (UnsupportedError).
+// ggml block types (Q4_0 ... Q6_K) are decoded a block at a time (quant_blocks.h); a range that
+// starts or ends inside a block decodes that block into a scratch buffer and copies the part asked.
 #include "weights/core/convert.h"
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 
 #include "weights/core/error.h"
 #include "weights/core/mapped_file.h"
+#include "weights/core/quant_blocks.h"
 
 namespace lineage::weights {
 namespace {
@@ -114,6 +117,30 @@ void f4_elements(const std::byte* base, std::uint64_t first, float* dst, std::si
     }
 }
 
+// Elements [first, first + n) of a ggml block-quantised buffer: whole blocks straight into dst.
+void block_elements(DType t, const std::byte* base, std::uint64_t first, float* dst, std::size_t n) {
+    const std::size_t per_block = dtype_block_elements(t), block_bytes = dtype_block_bytes(t);
+    float scratch[256];
+    while (n > 0) {
+        const std::uint64_t block = first / per_block;
+        const std::size_t within = static_cast<std::size_t>(first % per_block);
+        if (within == 0 && n >= per_block) {
+            const std::size_t blocks = n / per_block;
+            dequantize_blocks(t, base + block * block_bytes, blocks, dst);
+            dst += blocks * per_block;
+            first += blocks * per_block;
+            n -= blocks * per_block;
+            continue;
+        }
+        dequantize_blocks(t, base + block * block_bytes, 1, scratch);
+        const std::size_t take = std::min(per_block - within, n);
+        std::memcpy(dst, scratch + within, take * sizeof(float));
+        dst += take;
+        first += take;
+        n -= take;
+    }
+}
+
 }  // namespace
 
 float bf16_to_f32(std::uint16_t bits) { return bits_to_float(static_cast<std::uint32_t>(bits) << 16); }
@@ -167,6 +194,7 @@ void convert_to_f32(DType t, std::span<const std::byte> src, std::uint64_t first
     if (n == 0) return;
     float* out = dst.data();
     if (t == DType::F4) return f4_elements(src.data(), first, out, n);
+    if (is_block_type(t)) return block_elements(t, src.data(), first, out, n);
     const std::byte* p = src.data() + first * dtype_size(t);
     switch (t) {
         case DType::BF16: return bf16_block(p, out, n);
@@ -190,7 +218,9 @@ void convert_to_f32(DType t, std::span<const std::byte> src, std::uint64_t first
         case DType::C64:
         case DType::F6_E2M3:
         case DType::F6_E3M2:
-        case DType::F4: break;
+        case DType::F4:
+        case DType::Q4_0: case DType::Q4_1: case DType::Q5_0: case DType::Q5_1: case DType::Q8_0:
+        case DType::Q2_K: case DType::Q3_K: case DType::Q4_K: case DType::Q5_K: case DType::Q6_K: break;
     }
     throw UnsupportedError("convert_to_f32: dtype " + std::string(dtype_name(t)) +
                            " has no fp32 conversion in this version");

@@ -13,10 +13,12 @@ struct DTypeRow {
     std::string_view name;  // safetensors spelling
     std::size_t bits;
     bool floating;
+    std::size_t block_elements = 1;  // ggml block types: elements per block
+    std::size_t block_bytes = 0;     // ggml block types: bytes per block
 };
 
 // Order matches the enum so that a row is found by index.
-constexpr std::array<DTypeRow, 22> kRows{{
+constexpr std::array<DTypeRow, 32> kRows{{
     {DType::F64, "F64", 64, true},
     {DType::F32, "F32", 32, true},
     {DType::F16, "F16", 16, true},
@@ -39,6 +41,17 @@ constexpr std::array<DTypeRow, 22> kRows{{
     {DType::F6_E3M2, "F6_E3M2", 6, true},
     {DType::F8_E4M3FNUZ, "F8_E4M3FNUZ", 8, true},
     {DType::F8_E5M2FNUZ, "F8_E5M2FNUZ", 8, true},
+    // ggml block types, sizes as in ggml's type traits (block_q4_0 = f16 d + 16 bytes, ...).
+    {DType::Q4_0, "Q4_0", 0, true, 32, 18},
+    {DType::Q4_1, "Q4_1", 0, true, 32, 20},
+    {DType::Q5_0, "Q5_0", 0, true, 32, 22},
+    {DType::Q5_1, "Q5_1", 0, true, 32, 24},
+    {DType::Q8_0, "Q8_0", 0, true, 32, 34},
+    {DType::Q2_K, "Q2_K", 0, true, 256, 84},
+    {DType::Q3_K, "Q3_K", 0, true, 256, 110},
+    {DType::Q4_K, "Q4_K", 0, true, 256, 144},
+    {DType::Q5_K, "Q5_K", 0, true, 256, 176},
+    {DType::Q6_K, "Q6_K", 0, true, 256, 210},
 }};
 
 constexpr std::array<DType, kRows.size()> make_all() {
@@ -63,7 +76,16 @@ std::size_t dtype_bits(DType t) { return row(t).bits; }
 
 std::size_t dtype_size(DType t) { return row(t).bits % 8 == 0 ? row(t).bits / 8 : 0; }
 
+std::size_t dtype_block_elements(DType t) { return row(t).block_elements; }
+
+std::size_t dtype_block_bytes(DType t) { return row(t).block_bytes; }
+
 std::optional<std::uint64_t> bytes_for_elements(DType t, std::uint64_t n) {
+    if (row(t).block_elements > 1) {
+        const std::uint64_t blocks = n / row(t).block_elements + (n % row(t).block_elements != 0 ? 1 : 0);
+        if (blocks > std::numeric_limits<std::uint64_t>::max() / row(t).block_bytes) return std::nullopt;
+        return blocks * row(t).block_bytes;
+    }
     const std::uint64_t bits = row(t).bits;
     if (n > std::numeric_limits<std::uint64_t>::max() / bits) return std::nullopt;
     const std::uint64_t total_bits = n * bits;

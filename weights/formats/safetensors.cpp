@@ -53,7 +53,7 @@ SafetensorsEntry parse_entry(std::string_view name, simdjson::dom::element value
     std::string_view dtype_text;
     if (obj["dtype"].get(dtype_text)) fail_tensor(where, name, "missing or non-string \"dtype\"");
     const auto dtype = parse_dtype(dtype_text);
-    if (!dtype) fail_tensor(where, name, "unknown dtype " + shown(dtype_text));
+    if (!dtype || is_block_type(*dtype)) fail_tensor(where, name, "unknown dtype " + shown(dtype_text));
     e.dtype = *dtype;
 
     simdjson::dom::array shape;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "reference_model/tokenizer/formats/gguf_vocabulary.h"
 #include "reference_model/tokenizer/formats/vocabulary_readers.h"
 #include "weights/core/error.h"
 
@@ -56,9 +57,7 @@ LoadedVocabulary read_tiktoken(const fs::path& p) { return {vocabulary_from_tikt
 LoadedVocabulary read_sentencepiece(const fs::path& p) {
     return {vocabulary_from_sentencepiece(SentencePieceModel::load(p)), {}, {}};
 }
-LoadedVocabulary read_gguf(const fs::path& p) {
-    throw UnsupportedError(p.string(), "GGUF tokenizer vocabularies are not read yet (GGUF reading comes with its own issue)");
-}
+LoadedVocabulary read_gguf(const fs::path& p) { return {vocabulary_from_gguf(p), {}, {}}; }
 
 struct FormatRow {
     const char* name;

@@ -2,8 +2,7 @@
 // file or from the files a model folder holds. A folder is searched for, in order: tokenizer.json,
 // tekken.json, tokenizer.model (SentencePiece or a tiktoken rank file, told apart by content);
 // a tokenizer_config.json beside the tokenizer adds its hints. GGUF files are recognised by magic
-// and refused as unsupported until a GGUF vocabulary reader is added (one row in kFormats in
-// load_vocabulary.cpp: a sniff function and a reader returning a Vocabulary).
+// and read from their embedded tokenizer (gguf_vocabulary.h).
 #pragma once
 
 #include <filesystem>
@@ -15,7 +14,7 @@
 
 namespace lineage::model {
 
-// Throws InputError (missing/malformed file, naming it) or UnsupportedError (GGUF, unknown format).
+// Throws InputError (missing/malformed file, naming it) or UnsupportedError (unknown format).
 Vocabulary load_vocabulary(const std::filesystem::path& path);
 
 // A vocabulary with the parsed files it came from, for callers that also build an encoder

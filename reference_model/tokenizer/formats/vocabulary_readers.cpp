@@ -166,7 +166,11 @@ Vocabulary vocabulary_from_tokenizer_json(const TokenizerJson& tj) {
         if (t.special) v.hints.special_tokens.push_back(t.content);
     }
 
-    if (tj.model_type == ModelKind::bpe && !tj.merges.empty()) {
+    if (tj.model_type == ModelKind::bpe && !tj.merges.empty() && tj.merge_ids.size() == tj.merges.size()) {
+        // TokenizerJson::load resolved every merge against the same vocabulary already: reuse it.
+        v.merges.reserve(tj.merge_ids.size());
+        for (const auto& m : tj.merge_ids) v.merges.emplace_back(m[0], m[1]);
+    } else if (tj.model_type == ModelKind::bpe && !tj.merges.empty()) {  // built by hand: resolve here
         StringIdMap by_surface(n);
         for (std::size_t id = 0; id < n; ++id)
             if (tj.has_id[id]) by_surface.insert(tj.vocab_by_id[id], static_cast<std::int32_t>(id));

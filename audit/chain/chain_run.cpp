@@ -1,0 +1,260 @@
+// Orchestration of one checkpoint-chain audit (see the header).
+#include "audit/chain/chain_run.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "audit/chain/chain_decide.h"
+#include "audit/chain/checkpoint_pass.h"
+#include "audit/registry/registry_file.h"
+#include "probes/fingerprint/screen.h"
+#include "probes/weights/compare.h"
+#include "reports/number_format.h"
+#include "weights/checkpoint.h"
+#include "weights/core/error.h"
+#include "weights/digest.h"
+
+namespace lineage::audit {
+namespace {
+
+namespace pw = probes::weights;
+
+ProbeRelation relation_of(const pw::CompareResult& c) {
+    ProbeRelation r;
+    r.verdict = pw::verdict_name(c.verdict);
+    r.neg_log10_p = c.neg_log10_p;
+    r.neuron_neg_log10_p = c.neuron_neg_log10_p;
+    r.attention_neg_log10_p = c.attention_neg_log10_p;
+    r.exact_reuse = c.exact_reuse;
+    r.controls_run = c.controls_run;
+    for (const auto& ctl : c.controls) {
+        ++r.controls_total;
+        r.controls_detected += ctl.detected ? 1 : 0;
+    }
+    r.note = c.summary;
+    return r;
+}
+
+// Two checkpoints whose tensors cannot pair at all are not one run: a different architecture
+// class, or no tensor of the same name and shape.
+std::string incompatibility(const weights::Checkpoint& a, const weights::Checkpoint& b) {
+    const std::string arch_a = a.config() ? a.config()->architecture : "";
+    const std::string arch_b = b.config() ? b.config()->architecture : "";
+    if (!arch_a.empty() && !arch_b.empty() && arch_a != arch_b)
+        return "architecture " + arch_a + " vs " + arch_b;
+    std::set<std::pair<std::string, std::vector<std::int64_t>>> shapes;
+    for (const auto& t : a.tensors()) shapes.emplace(t.name, t.shape);
+    for (const auto& t : b.tensors())
+        if (shapes.count({t.name, t.shape})) return "";
+    return "no tensor of the same name and shape";
+}
+
+struct Base {
+    ChainBase ref;
+    weights::Checkpoint ckpt;
+    std::unique_ptr<pw::CheckpointView> view;
+    pw::WeightSummary summary;
+};
+
+ProbeRelation compare_pair(const weights::Checkpoint& ca, const pw::ModelView& a,
+                           const pw::WeightSummary& sa, const weights::Checkpoint& cb,
+                           const pw::ModelView& b, const pw::WeightSummary& sb,
+                           pw::CompareOptions options, bool same_run) {
+    // Checkpoints of one run share their tensors; a base may be of another class (the probe
+    // pairs tensors by role across classes), so only links are checked for this.
+    if (const std::string why = same_run ? incompatibility(ca, cb) : ""; !why.empty()) {
+        ProbeRelation r;
+        r.verdict = "incompatible";
+        r.note = why;
+        return r;
+    }
+    try {
+        return relation_of(pw::compare_models(a, sa, b, sb, options));
+    } catch (const UnsupportedError& e) {
+        ProbeRelation r;
+        r.verdict = "not-compared";
+        r.note = e.what();
+        return r;
+    }
+}
+
+}  // namespace
+
+ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progress& progress) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto say = [&](const std::string& s) {
+        if (progress) progress(s);
+    };
+    const ChainManifest& m = o.manifest;
+    validate_chain(m, m.source);
+    ChainResult r;
+    r.command = o.command;
+    r.generated_at = generation_time();
+    r.manifest_source = m.source;
+    r.steps_from_positions = m.steps_from_positions;
+    r.last_step_inferred = m.last_step_inferred;
+    r.tokens_given = m.checkpoints.front().tokens_seen.has_value();
+
+    const pw::InitialisationRule init_rule = pw::default_initialisation_rule();
+    const ChainRule chain_rule = default_chain_rule();
+    pw::CompareOptions link_options;
+    link_options.rule = pw::default_verdict_rule();
+    link_options.seed = o.seed;
+    link_options.run_controls = false;
+    pw::CompareOptions control_options = link_options;
+    control_options.run_controls = true;
+    const std::uint64_t sketch_seed = o.seed.value_or(init_rule.seed);
+
+    // Labels: checkpoints first, then bases (model_labels makes repeats unique).
+    std::vector<std::string> paths;
+    for (const auto& e : m.checkpoints) paths.push_back(e.path);
+    paths.insert(paths.end(), o.bases.begin(), o.bases.end());
+    const std::vector<std::string> labels = model_labels(paths);
+
+    // Bases: opened and summarised once.
+    std::vector<Base> bases;
+    for (std::size_t b = 0; b < o.bases.size(); ++b) {
+        say(reports::format(lang, "cli.progress.chain_base",
+                            {labels[m.checkpoints.size() + b], std::to_string(b + 1),
+                             std::to_string(o.bases.size())}));
+        Base base{{labels[m.checkpoints.size() + b], o.bases[b], ""},
+                  weights::Checkpoint::open(o.bases[b]), nullptr, {}};
+        base.ref.digest = "sha256:" + weights::content_digest(base.ckpt.tensors());
+        base.view = std::make_unique<pw::CheckpointView>(o.bases[b]);
+        base.summary = pw::summarize(*base.view);
+        r.bases.push_back(base.ref);
+        bases.push_back(std::move(base));
+    }
+
+    std::optional<weights::Checkpoint> prev_ckpt;
+    std::optional<CheckpointPass> prev_pass;
+    ChainSketch first_sketch;
+    for (std::size_t i = 0; i < m.checkpoints.size(); ++i) {
+        const ChainEntry& e = m.checkpoints[i];
+        say(reports::format(lang, "cli.progress.chain_checkpoint",
+                            {labels[i], std::to_string(e.step), std::to_string(i + 1),
+                             std::to_string(m.checkpoints.size())}));
+        weights::Checkpoint ckpt = weights::Checkpoint::open(e.path);
+        ChainCheckpoint c;
+        c.entry = e;
+        c.label = labels[i];
+        c.digest = "sha256:" + weights::content_digest(ckpt.tensors());
+        if (ckpt.config()) c.architecture = ckpt.config()->architecture;
+        for (const auto& t : ckpt.tensors()) c.parameters += static_cast<std::int64_t>(t.num_elements);
+        const pw::InitScheme scheme =
+            pw::init_scheme_for(ckpt.config() ? &*ckpt.config() : nullptr, init_rule);
+        CheckpointPass pass = read_checkpoint_once(e.path, scheme, init_rule, o.samples_per_tensor,
+                                                   sketch_seed);
+        c.spectral_ratio = pass.median_spectral_ratio;
+        if (i == 0) {
+            first_sketch = pass.sketch;
+            r.origin.init = pw::judge_initialisation(pass.init_stats, scheme, init_rule);
+        }
+        c.distance_from_start = i == 0 ? 0.0 : relative_distance(first_sketch, pass.sketch);
+
+        if (i > 0) {
+            ChainLink link;
+            link.from = i - 1;
+            link.to = i;
+            link.dependence = compare_pair(*prev_ckpt, *prev_pass->view, prev_pass->summary, ckpt,
+                                           *pass.view, pass.summary, link_options, true);
+            // Not derived: only the positive controls can show that the probe would have seen a
+            // derivation here, so a break is confirmed with them.
+            if (link.dependence.verdict == "inconclusive")
+                link.dependence = compare_pair(*prev_ckpt, *prev_pass->view, prev_pass->summary,
+                                               ckpt, *pass.view, pass.summary, control_options, true);
+            link.step_distance = relative_distance(prev_pass->sketch, pass.sketch);
+            if (r.tokens_given)
+                link.tokens = *e.tokens_seen - *m.checkpoints[i - 1].tokens_seen;
+            else
+                link.tokens = e.step - m.checkpoints[i - 1].step;
+            const double per = r.tokens_given ? 1e6 : 1e3;
+            link.drift_rate =
+                link.tokens > 0 ? link.step_distance / (static_cast<double>(link.tokens) / per) : 0.0;
+            r.links.push_back(std::move(link));
+        }
+
+        if (i == 0 || o.bases_for_every_checkpoint) {
+            for (std::size_t b = 0; b < bases.size(); ++b) {
+                say(reports::format(lang, "cli.progress.chain_vs_base",
+                                    {labels[i], bases[b].ref.label}));
+                c.bases.push_back(compare_pair(bases[b].ckpt, *bases[b].view, bases[b].summary,
+                                               ckpt, *pass.view, pass.summary,
+                                               i == 0 ? control_options : link_options,
+                                               false));
+            }
+        }
+        r.checkpoints.push_back(std::move(c));
+        prev_pass.reset();
+        prev_ckpt.reset();
+        prev_pass.emplace(std::move(pass));
+        prev_ckpt.emplace(std::move(ckpt));
+    }
+
+    // Registry entries: bases of the origin, screened through their fingerprints (after the
+    // checkpoint bases, so that every checkpoint's relations keep the order of r.bases).
+    if (!o.registries.empty()) {
+        std::unique_ptr<probes::fingerprint::CandidateScreen> screen;
+        for (const auto& path : o.registries) {
+            for (const auto& info : registry::list_entries(path)) {
+                const std::string label = info.name + " (fingerprint)";
+                say(reports::format(lang, "cli.progress.chain_vs_base", {labels[0], label}));
+                const auto fp = registry::read_entry(path, info.name);
+                r.bases.push_back({label, path + "#" + info.name, fp.source_digest});
+                ProbeRelation rel;
+                try {
+                    if (!screen)
+                        screen = std::make_unique<probes::fingerprint::CandidateScreen>(
+                            m.checkpoints.front().path);
+                    rel = relation_of(screen->compare(fp, control_options).result);
+                    rel.note = "from fingerprint: " + rel.note;
+                } catch (const UnsupportedError& e) {
+                    rel.verdict = "not-compared";
+                    rel.note = e.what();
+                }
+                r.checkpoints.front().bases.resize(r.bases.size() - 1);
+                r.checkpoints.front().bases.push_back(rel);
+            }
+        }
+    }
+
+    r.binding.final_digest = r.checkpoints.back().digest;
+    if (o.submitted) {
+        const weights::Checkpoint s = weights::Checkpoint::open(*o.submitted);
+        r.binding.submitted_path = *o.submitted;
+        r.binding.submitted_digest = "sha256:" + weights::content_digest(s.tensors());
+        r.binding.status = r.binding.submitted_digest == r.binding.final_digest
+                               ? BindingStatus::bound
+                               : BindingStatus::not_bound;
+    }
+
+    decide_chain(r, chain_rule);
+
+    r.parameters = {
+        {"chain.samples_per_tensor", std::to_string(o.samples_per_tensor)},
+        {"chain.bases_for_every_checkpoint", o.bases_for_every_checkpoint ? "true" : "false"},
+        {"chain.rule", chain_rule.source},
+        {"chain.backtrack_tolerance", reports::json_number(chain_rule.backtrack_tolerance)},
+        {"chain.drift_rate_factor", reports::json_number(chain_rule.drift_rate_factor)},
+        {"chain.min_links_for_rate", std::to_string(chain_rule.min_links_for_rate)},
+        {"init.rule", init_rule.source},
+        {"init.std_ratio_range", reports::json_number(init_rule.std_ratio_lo) + ".." +
+                                     reports::json_number(init_rule.std_ratio_hi)},
+        {"init.null_draws", std::to_string(init_rule.null_draws)},
+        {"init.null_margin", reports::json_number(init_rule.null_margin)},
+        {"weights.rule", link_options.rule.source},
+        {"weights.links_run_controls", "only when not derived"},
+    };
+    for (const auto& path : o.registries)
+        r.parameters.emplace_back("chain.registry", path + " (bases of the origin, from fingerprints)");
+    r.seeds = {{"chain.sketch", sketch_seed},
+               {"init.nulls", init_rule.seed},
+               {"weights", o.seed.value_or(link_options.rule.seed)}};
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
+}  // namespace lineage::audit

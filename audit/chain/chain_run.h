@@ -1,0 +1,38 @@
+// One checkpoint-chain audit, end to end: read each checkpoint of the run once, in order (its
+// weight summary, value sketch and initialisation measurements), run the weight probe on every
+// consecutive pair and on each checkpoint against every base (summaries of the bases computed
+// once), check the first checkpoint against the initialisation scheme its config implies, bind the
+// final checkpoint to the submitted model by content digest, and decide (chain_decide.h). Entries
+// of fingerprint registries are bases of the origin only (audit/registry, probes/fingerprint).
+// Memory:
+// one checkpoint's summary and sketch beside the previous one's and the bases'.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_run.h"
+#include "audit/chain/chain_manifest.h"
+#include "audit/chain/chain_result.h"
+#include "reports/document.h"
+
+namespace lineage::audit {
+
+struct ChainOptions {
+    ChainManifest manifest;
+    std::vector<std::string> bases;
+    std::vector<std::string> registries;   // fingerprint registries: every entry is a base of the
+                                           // origin (screened through its fingerprint)
+    std::optional<std::string> submitted;  // the model under review (binding)
+    std::optional<std::uint64_t> seed;     // none: each probe's documented default seed
+    bool bases_for_every_checkpoint = true;  // false: only the origin is compared with the bases
+    int samples_per_tensor = 4096;           // sketch size for distances
+    std::string command;
+};
+
+// Throws InputError for unreadable checkpoints, bases or manifest entries.
+ChainResult run_chain(const ChainOptions& options, reports::Language lang, const Progress& progress);
+
+}  // namespace lineage::audit

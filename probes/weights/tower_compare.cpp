@@ -1,0 +1,177 @@
+// Tower-by-tower weight comparison (see tower_compare.h).
+#include "probes/weights/tower_compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "probes/stats/correlation.h"
+#include "probes/stats/distributions.h"
+#include "probes/stats/random.h"
+#include "probes/stats/thread_pool.h"
+
+namespace lineage::probes::weights {
+namespace {
+
+using lineage::weights::classify_tensor;
+using lineage::weights::tower_relative_name;
+
+// Vectors and tiny tensors (norm gains, biases, class tokens) carry too few values for the
+// shuffle null to separate copies from chance; they are reported by exact reuse only.
+constexpr std::int64_t kMinElements = 256;
+
+bool comparable(const TensorRef& t) { return !t.role.is_bias && t.rows() >= 2 && t.elements() >= kMinElements; }
+
+struct Pearson {
+    double r = 0.0, neg_log10_p = 0.0;
+};
+
+// Centred Pearson and its one-sided shuffle-null p (exact permutation moments, normal tail).
+Pearson pearson_test(const MatrixF& a, const MatrixF& b) {
+    const std::span<const float> va(a.data(), static_cast<std::size_t>(a.size()));
+    const std::span<const float> vb(b.data(), static_cast<std::size_t>(b.size()));
+    Pearson p;
+    p.r = stats::pearson(va, vb);
+    if (!std::isfinite(p.r)) p.r = 0.0;
+    p.neg_log10_p = stats::neg_log10(stats::log_normal_sf(p.r * std::sqrt(static_cast<double>(a.size()) - 1)));
+    return p;
+}
+
+bool beyond(const Pearson& p, const VerdictRule& rule) {
+    return p.neg_log10_p >= rule.derived_neg_log10_p && p.r >= rule.pearson_min_effect;
+}
+
+// The tower of an exact-reuse statistic's B tensor ("nameA = nameB" / "nameA ~ nameB"), "" for
+// the language model.
+std::string tower_of_exact(const ComponentStat& s) {
+    for (std::string_view sep : {" = ", " ~ "}) {
+        const auto pos = s.component.find(sep);
+        if (pos != std::string::npos) return classify_tensor(s.component.substr(pos + sep.size())).tower;
+    }
+    return {};
+}
+
+}  // namespace
+
+bool exact_reuse_in_language_model(const std::vector<ComponentStat>& stats) {
+    for (const auto& s : stats)
+        if (s.family == "exact_reuse" && s.beyond_null && tower_of_exact(s).empty()) return true;
+    return false;
+}
+
+std::vector<TowerOutcome> compare_towers(const PairContext& ctx, std::uint64_t seed,
+                                         std::vector<ComponentStat>& stats) {
+    const VerdictRule& rule = ctx.rule;
+    std::set<std::string> towers;
+    for (const auto* view : {&ctx.a, &ctx.b})
+        for (const auto& t : view->tensors())
+            if (!t.role.tower.empty()) towers.insert(t.role.tower);
+
+    std::set<std::string> exact_towers;
+    for (const auto& s : stats)
+        if (s.family == "exact_reuse" && s.beyond_null)
+            if (auto t = tower_of_exact(s); !t.empty()) exact_towers.insert(t);
+
+    std::vector<TowerOutcome> out;
+    for (const auto& tower : towers) {
+        TowerOutcome o;
+        o.tower = tower;
+        o.exact_reuse = exact_towers.count(tower) > 0;
+        std::map<std::string, const TensorRef*, std::less<>> in_a;
+        for (const auto& t : ctx.a.tensors()) {
+            if (t.role.tower != tower) continue;
+            ++o.tensors_a;
+            if (comparable(t)) in_a.emplace(std::string(tower_relative_name(t.name)), &t);
+        }
+        struct Job {
+            const TensorRef* a;
+            const TensorRef* b;
+        };
+        std::vector<Job> jobs;
+        for (const auto& t : ctx.b.tensors()) {
+            if (t.role.tower != tower) continue;
+            ++o.tensors_b;
+            if (!comparable(t)) continue;
+            const auto it = in_a.find(tower_relative_name(t.name));
+            if (it != in_a.end() && it->second->shape == t.shape) jobs.push_back({it->second, &t});
+        }
+        o.pairs = static_cast<std::int64_t>(jobs.size());
+
+        std::vector<Pearson> results(jobs.size());
+        stats::parallel_for(jobs.size(), [&](std::size_t k) {
+            results[k] = pearson_test(ctx.a.read(*jobs[k].a), ctx.b.read(*jobs[k].b));
+        });
+
+        const double n_pairs = std::max<double>(1.0, static_cast<double>(jobs.size()));
+        double best = 0.0;
+        bool any_beyond = false;
+        std::map<int, TowerBlock> blocks;
+        std::vector<double> rs;
+        for (std::size_t k = 0; k < jobs.size(); ++k) {
+            const Pearson& p = results[k];
+            ComponentStat c;
+            c.family = "pearson";
+            c.statistic = "pearson_centred (" + tower + " tower: " +
+                          std::string(tower_relative_name(jobs[k].b->name)) + ")";
+            c.component = std::string(lineage::weights::role_name(jobs[k].b->role.role));
+            c.layer_a = jobs[k].a->role.layer, c.layer_b = jobs[k].b->role.layer;
+            c.value = p.r;
+            c.neg_log10_p = p.neg_log10_p;
+            c.null_hi = 4.753 / std::sqrt(std::max(1.0, static_cast<double>(jobs[k].b->elements()) - 1));
+            c.null_lo = -c.null_hi;
+            c.null_kind = "shuffle null (exact permutation moments, normal tail)";
+            c.beyond_null = beyond(p, rule);
+            stats.push_back(c);
+
+            any_beyond = any_beyond || c.beyond_null;
+            best = std::max(best, p.neg_log10_p);
+            rs.push_back(p.r);
+            TowerBlock& b = blocks[jobs[k].b->role.layer];
+            b.block = jobs[k].b->role.layer;
+            ++b.pairs;
+            b.max_pearson = b.pairs == 1 ? p.r : std::max(b.max_pearson, p.r);
+            b.max_neg_log10_p = std::max(b.max_neg_log10_p, p.neg_log10_p);
+        }
+        for (auto& [_, b] : blocks) o.blocks.push_back(b);
+        o.neg_log10_p = std::max(0.0, best - std::log10(n_pairs));
+        if (!rs.empty()) {
+            std::nth_element(rs.begin(), rs.begin() + rs.size() / 2, rs.end());
+            o.median_pearson = rs[rs.size() / 2];
+        }
+
+        // Positive control: A's largest paired tensor against itself plus noise.
+        if (!jobs.empty()) {
+            const TensorRef* largest = jobs.front().a;
+            for (const auto& j : jobs)
+                if (j.a->elements() > largest->elements()) largest = j.a;
+            const MatrixF w = ctx.a.read(*largest);
+            const float mean = w.mean();
+            const double sd = std::sqrt(std::max(0.0, static_cast<double>((w.array() - mean).square().mean())));
+            stats::Rng rng(seed);
+            MatrixF noisy = w;
+            for (Eigen::Index e = 0; e < noisy.size(); ++e)
+                noisy.data()[e] += static_cast<float>(rule.control_noise_relative_std * sd * stats::standard_normal(rng));
+            o.control_detected = beyond(pearson_test(w, noisy), rule);
+        }
+
+        if (o.exact_reuse || any_beyond) {
+            o.verdict = Verdict::derived;
+            o.reason = o.exact_reuse ? "bit-identical tensors" : "tensor pairs beyond the shuffle null";
+        } else if (o.tensors_a == 0 || o.tensors_b == 0) {
+            o.reason = std::string("present in ") + (o.tensors_a ? "A" : "B") + " only";
+        } else if (jobs.empty()) {
+            o.reason = "no tensor pairs by name and shape (towers of different designs)";
+        } else if (o.neg_log10_p < rule.inside_null_neg_log10_p && o.control_detected) {
+            o.verdict = Verdict::independent;
+            o.reason = "every pair inside its null; the noise control from A was detected";
+        } else {
+            o.reason = o.control_detected ? "some pairs outside the null but below the derived threshold"
+                                          : "the noise control from A was missed";
+        }
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+}  // namespace lineage::probes::weights

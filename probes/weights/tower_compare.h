@@ -1,0 +1,42 @@
+// The weight probe on the towers a multimodal checkpoint carries beside its language model (the
+// vision encoder, the projector that feeds it into the language model, an audio encoder). Each
+// tower is judged as its own component, so "language model independent, vision encoder derived
+// from A" is a finding the probe can make.
+//
+// Towers are compared block by block: tensors pair by their name below the tower prefix
+// (weights::tower_relative_name, so "visual.blocks.3.attn.qkv.weight" pairs with
+// "model.visual.blocks.3.attn.qkv.weight") and their shape; the tower's own block index comes from
+// the name (weights::TensorRole::layer). Each pair gets the centred element-wise Pearson against
+// its shuffle null (exact permutation moments, normal tail), as the language model's same-role
+// tensors do (direct_statistics.h); exact reuse of a tower tensor is the digest hit exact_reuse()
+// already reports. A tower is
+//   derived      on an exact-reuse hit, or a pair beyond the derived threshold with an effect of
+//                at least rule.pearson_min_effect (a copied tower that was then fine-tuned keeps
+//                Pearson far above its null);
+//   independent  when pairs were compared, every one sits inside the null after Bonferroni over
+//                the pairs, and the tower's positive control (A's largest paired tensor plus
+//                Gaussian noise of rule.control_noise_relative_std x its std, compared with the
+//                original) is detected at the same settings;
+//   inconclusive otherwise — in particular when nothing pairs (towers of different designs) or
+//                when a tower exists on one side only.
+// Not covered: a tower whose hidden units were permuted or rotated after copying (the language
+// model's alignment statistics are not applied to towers).
+#pragma once
+
+#include <vector>
+
+#include "probes/weights/compare_result.h"
+#include "probes/weights/pair_context.h"
+
+namespace lineage::probes::weights {
+
+// One outcome per tower present in A or B, in name order; ComponentStats of family "pearson"
+// (component = the tower's role name, "vision" or "projector"; layer_a/layer_b = tower block
+// indices) are appended to `stats`, which must already hold exact_reuse()'s hits.
+std::vector<TowerOutcome> compare_towers(const PairContext& ctx, std::uint64_t seed,
+                                         std::vector<ComponentStat>& stats);
+
+// True when an exact-reuse hit in `stats` concerns a language-model tensor of B (not a tower).
+bool exact_reuse_in_language_model(const std::vector<ComponentStat>& stats);
+
+}  // namespace lineage::probes::weights

@@ -1,0 +1,145 @@
+// The reference transformer against Hugging Face transformers on one tiny model per dense family
+// (tests/data/models_families, made by tools/fixtures/make_family_fixtures.py): Phi-3 (fused
+// projections, partial rotary), Gemma (scaled embeddings, (1+w) norms), Gemma 2 (sandwich norms,
+// soft-capping, query_pre_attn_scalar, sliding/global), HyperCLOVAX (muP multipliers, peri-LN
+// post norms, biases), Exaone 4 (post-norms only, q/k norm, NoPE global layer) and EXAONE 3.x (Llama
+// under other names). Every block's hidden state, the final norm and logits of three prompts run
+// as one packed batch, then 20 greedy tokens with the KV cache.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "reference_model/architecture/family_traits.h"
+#include "reference_model/backend/backend.h"
+#include "reference_model/model/transformer.h"
+#include "weights/checkpoint.h"
+#include "weights/core/convert.h"
+
+using namespace lineage;
+using namespace lineage::model;
+
+namespace {
+
+const std::string kFamilies = std::string(LINEAGE_SOURCE_DIR) + "/tests/data/models_families/";
+
+std::vector<std::int32_t> ints(const weights::Checkpoint& g, const std::string& name) {
+    const auto& t = g.at(name);
+    REQUIRE(t.dtype == weights::DType::I32);
+    std::vector<std::int32_t> v(t.num_elements);
+    std::memcpy(v.data(), t.bytes.data(), v.size() * sizeof(std::int32_t));
+    return v;
+}
+
+// Largest |a - b| over n values, relative to max(1, largest |b|).
+float rel_diff(const float* a, const float* b, std::size_t n) {
+    float d = 0, m = 1;
+    for (std::size_t i = 0; i < n; ++i) d = std::max(d, std::abs(a[i] - b[i])), m = std::max(m, std::abs(b[i]));
+    return d / m;
+}
+
+constexpr float kTolerance = 1e-4f;  // relative to the layer's (or row's) largest magnitude
+
+void check_family(const std::string& name, const std::string& architecture) {
+    CAPTURE(name);
+    auto ckpt = weights::Checkpoint::open(kFamilies + name);
+    auto golden = weights::Checkpoint::open(kFamilies + name + "/expected/golden.safetensors");
+    auto backend = make_cpu_backend();
+    Transformer tf(ckpt, *backend);
+    CHECK(tf.architecture().name == architecture);
+    const std::int64_t L = tf.dims().layers, d = tf.dims().hidden, V = tf.dims().vocab;
+
+    std::vector<std::vector<std::int32_t>> prompts;
+    for (int p = 0; golden.find("p" + std::to_string(p) + ".ids"); ++p) prompts.push_back(ints(golden, "p" + std::to_string(p) + ".ids"));
+    REQUIRE(prompts.size() == 3);
+    std::vector<std::vector<float>> hidden(static_cast<std::size_t>(L + 1));
+    std::vector<float> final_norm;
+    std::vector<SequenceSpan> spans;
+    ForwardOptions opt;
+    opt.capture_all_layers = true;
+    opt.capture_final_norm_output = true;
+    opt.on_capture = [&](const Captured& c) {
+        auto s = c.values.span_f32();
+        if (c.point == CapturePoint::hidden) hidden[static_cast<std::size_t>(c.layer)].assign(s.begin(), s.end());
+        if (c.point == CapturePoint::final_norm_output) final_norm.assign(s.begin(), s.end());
+        if (c.point == CapturePoint::hidden && c.layer == 0) spans.assign(c.sequences.begin(), c.sequences.end());
+    };
+    const ForwardResult r = tf.forward(prompts, opt);
+    REQUIRE(spans.size() == 3);
+
+    float worst = 0;
+    for (std::size_t p = 0; p < prompts.size(); ++p) {
+        CAPTURE(p);
+        const std::string k = "p" + std::to_string(p);
+        const auto n = static_cast<std::size_t>(spans[p].length);
+        const auto gh = weights::read_f32(golden.at(k + ".hidden"));
+        REQUIRE(gh.size() == static_cast<std::size_t>(L + 1) * n * static_cast<std::size_t>(d));
+        for (std::int64_t l = 0; l <= L; ++l) {
+            CAPTURE(l);
+            const float e = rel_diff(hidden[static_cast<std::size_t>(l)].data() + spans[p].begin * d,
+                                     gh.data() + static_cast<std::size_t>(l) * n * static_cast<std::size_t>(d), n * static_cast<std::size_t>(d));
+            CHECK(e <= kTolerance);
+            worst = std::max(worst, e);
+        }
+        const auto gf = weights::read_f32(golden.at(k + ".final_norm"));
+        CHECK(rel_diff(final_norm.data() + spans[p].begin * d, gf.data(), gf.size()) <= kTolerance);
+        const auto rows = ints(golden, k + ".logit_rows");
+        const auto gl = weights::read_f32(golden.at(k + ".logits"));
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            CAPTURE(rows[i]);
+            const float e = rel_diff(r.logits.f32() + (spans[p].begin + rows[i]) * V, gl.data() + i * static_cast<std::size_t>(V),
+                                     static_cast<std::size_t>(V));
+            CHECK(e <= kTolerance);
+            worst = std::max(worst, e);
+        }
+    }
+    MESSAGE(name << ": worst relative difference to transformers " << worst);
+
+    const auto prompt = ints(golden, "greedy.prompt");
+    const auto expected = ints(golden, "greedy.tokens");
+    CHECK(tf.generate_greedy(prompt, static_cast<std::int64_t>(expected.size()), nullptr) == expected);
+}
+
+}  // namespace
+
+TEST_CASE("Phi-3: fused qkv and gate_up split by rows, partial rotary") { check_family("phi3_fused", "Phi3ForCausalLM"); }
+TEST_CASE("Gemma: scaled embeddings and (1+w) norms") { check_family("gemma_scaled", "GemmaForCausalLM"); }
+TEST_CASE("Gemma 2: sandwich norms, soft-capping, query_pre_attn_scalar, local/global") {
+    check_family("gemma2_softcap", "Gemma2ForCausalLM");
+}
+TEST_CASE("HyperCLOVAX: muP multipliers and peri-LN post norms") { check_family("hyperclovax_mup", "HyperCLOVAXForCausalLM"); }
+TEST_CASE("Exaone 4: post-norms only, q/k norm, NoPE on the global layer") { check_family("exaone4_hybrid", "Exaone4ForCausalLM"); }
+TEST_CASE("EXAONE 3.x: Llama under transformer.h.{i}.attn.attention.* names") { check_family("exaone3_llama", "ExaoneForCausalLM"); }
+
+TEST_CASE("embedding scale rounded to the model dtype as torch does") {
+    // Values from torch.tensor(sqrt(h), dtype=torch.bfloat16), recorded by the fixture generator
+    // in tests/data/models_families/MANIFEST.json.
+    CHECK(round_to_dtype(std::sqrt(2304.0f), "bfloat16") == 48.0f);
+    CHECK(round_to_dtype(std::sqrt(3072.0f), "bfloat16") == 55.5f);
+    CHECK(round_to_dtype(std::sqrt(3584.0f), "bfloat16") == 59.75f);
+    CHECK(round_to_dtype(std::sqrt(3072.0f), "float32") == std::sqrt(3072.0f));
+}
+
+TEST_CASE("family traits: classes without a row behave as Llama") {
+    CHECK(family_traits("LlamaForCausalLM").pre_norms);
+    CHECK(family_traits("SomethingElse").post_norms == PostNorms::none);
+    CHECK_FALSE(family_traits("Exaone4ForCausalLM").pre_norms);
+    CHECK(family_traits("Phi3ForCausalLM").qkv == QkvLayout::concatenated);
+    CHECK(family_traits("GPTJForCausalLM").residual == Residual::parallel_one_norm);
+}
+
+TEST_CASE("HyperCLOVA X SEED Vision V2: the language model inside the VLM runs; towers are not in its way") {
+    check_family("hcx_vision_v2", "HyperCLOVAXVisionV2ForConditionalGeneration");
+}
+TEST_CASE("GPT-2: learned positions, LayerNorm, Conv1D [in, out] storage, fused c_attn") {
+    check_family("gpt2_conv1d", "GPT2LMHeadModel");
+}
+TEST_CASE("GPT-NeoX (Polyglot-Ko): parallel residual, per-head fused qkv, rotary on 50%") {
+    check_family("gpt_neox_parallel", "GPTNeoXForCausalLM");
+}
+TEST_CASE("GPT-J (KoGPT): one norm, parallel residual, interleaved partial rotary, lm_head bias") {
+    check_family("gptj_interleaved", "GPTJForCausalLM");
+}
