@@ -34,6 +34,8 @@ constexpr TowerRow kTowers[] = {
     {"model.connector.", "projector", Role::projector, Component::projector},
     {"connector.", "projector", Role::projector, Component::projector},
     {"model.projector.", "projector", Role::projector, Component::projector},  // HyperCLOVAX Vision V2
+    {"model.vision_projector.", "projector", Role::projector, Component::projector},  // (as saved)
+    {"vision_projector.", "projector", Role::projector, Component::projector},
     {"model.vision_model.merger.", "projector", Role::projector, Component::projector},
     {"vision_model.merger.", "projector", Role::projector, Component::projector},
     {"visual.", "vision", Role::vision, Component::vision},

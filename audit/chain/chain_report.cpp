@@ -140,7 +140,6 @@ reports::Section summary_section(Language lang, const ChainResult& r) {
     kv.items.emplace_back(msg(lang, "chain.summary.binding"),
                           msg(lang, std::string("chain.binding.") +
                                         binding_status_name(r.binding.status)));
-    kv.items.emplace_back(msg(lang, "chain.summary.seconds"), reports::fixed(r.seconds, 1));
     s.blocks.push_back(std::move(kv));
     if (r.steps_from_positions)
         s.blocks.push_back(reports::Note{reports::NoteKind::warning,

@@ -326,6 +326,12 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
             r.reasons.push_back("the " + t.tower + " tower is derived (" + t.reason +
                                 ") although the language model alone is " + verdict_name(r.language_model_verdict));
         r.verdict = Verdict::derived;
+        // The tower's evidence then stands for the model's: its strongest pair, or exact reuse.
+        const double tower_neg = t.exact_reuse ? std::numeric_limits<double>::infinity() : t.neg_log10_p;
+        if (tower_neg > r.neg_log10_p) {
+            r.neg_log10_p = tower_neg;
+            r.p_value = std::isinf(tower_neg) ? 0.0 : std::pow(10.0, -tower_neg);
+        }
     }
     r.summary = summarise(r);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

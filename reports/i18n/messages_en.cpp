@@ -394,7 +394,6 @@ constexpr Message kMessages[] = {
     {"chain.summary.none", "none"},
     {"chain.summary.origin", "Origin"},
     {"chain.summary.binding", "Binding"},
-    {"chain.summary.seconds", "Seconds"},
     {"chain.origin.status.independent", "independent initialisation"},
     {"chain.origin.status.not-independent", "not independent"},
     {"chain.origin.status.inconclusive", "inconclusive"},

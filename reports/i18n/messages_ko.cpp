@@ -385,7 +385,6 @@ constexpr Message kMessages[] = {
     {"chain.summary.none", "없음"},
     {"chain.summary.origin", "시작점"},
     {"chain.summary.binding", "결속"},
-    {"chain.summary.seconds", "소요 시간(초)"},
     {"chain.origin.status.independent", "독립적인 초기화"},
     {"chain.origin.status.not-independent", "독립적이지 않음"},
     {"chain.origin.status.inconclusive", "판단 보류"},

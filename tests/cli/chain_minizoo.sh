@@ -3,7 +3,8 @@
 # tools/zoo/build_zoo.py --mini). B's run (init, step 250, final) is proven and bound to B; the same
 # run with A spliced in at step 250 is broken at step 250; E's run, presented as from scratch but
 # starting from A fine-tuned 50 steps, has an origin that is not independent (caught through base
-# A, and without any base by the initialisation check); a wrong submitted model unbinds. Reports
+# A, as a checkpoint or as a registry fingerprint, and without any base by the initialisation
+# check); a wrong submitted model unbinds. Reports
 # are written (JSON carries the verdict and the checkpoints' digests); bad manifests exit 3 and
 # bad usage 2.
 #   bash tests/cli/chain_minizoo.sh <path-to-lineage> <source-dir>
@@ -44,6 +45,14 @@ check "chain-E origin not independent (no base: initialisation check)" 1 $?
 "$lineage" chain "$zoo/checkpoints/B/step-000000" "$zoo/checkpoints/B/step-000250" "$zoo/B" \
     --submitted "$zoo/A" >"$tmp/unbound.txt" 2>&1
 check "chain-B with A submitted is not bound" 1 $?
+
+# A fingerprint registry in place of the base checkpoint (when this build has `fingerprint`).
+if "$lineage" --help 2>/dev/null | grep -q fingerprint; then
+    "$lineage" fingerprint "$zoo/A" -o "$tmp/A.h5" >/dev/null 2>&1
+    "$lineage" chain --manifest "$tmp/chain-E.json" --registry "$tmp/A.h5" >"$tmp/e-reg.txt" 2>&1
+    check "chain-E origin not independent (registry with A)" 1 $?
+    grep -q "A (fingerprint)" "$tmp/e-reg.txt" || { echo "FAIL chain-E: registry base not named" >&2; failures=$((failures + 1)); }
+fi
 
 # The report: files written, verdict and digests in the JSON, reproducible with SOURCE_DATE_EPOCH.
 python3 - "$tmp/proven/report.json" <<'PY' || failures=$((failures + 1))

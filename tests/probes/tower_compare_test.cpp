@@ -44,6 +44,8 @@ TEST_CASE("tower tensors carry the tower's own block index and a prefix-free nam
     CHECK(classify_tensor("visual.patch_embed.proj.weight").layer == -1);
     CHECK(classify_tensor("visual.merger.mlp.0.weight").layer == -1);  // "mlp.0" is not a block
     CHECK(classify_tensor("visual.merger.mlp.0.weight").tower == "projector");
+    CHECK(classify_tensor("model.vision_projector.weight").tower == "projector");  // HCX Vision V2 as saved
+    CHECK(classify_tensor("model.vision_model.merger.mlp.0.weight").tower == "projector");
     CHECK(tower_relative_name("model.visual.blocks.0.attn.qkv.weight") == "blocks.0.attn.qkv.weight");
     CHECK(tower_relative_name("visual.blocks.0.attn.qkv.weight") == "blocks.0.attn.qkv.weight");
     CHECK(tower_relative_name("model.layers.0.mlp.up_proj.weight") == "model.layers.0.mlp.up_proj.weight");
@@ -60,6 +62,7 @@ TEST_CASE("a lifted vision tower is derived while the language model is independ
     CHECK(r.language_model_verdict == Verdict::independent);
     CHECK_FALSE(r.exact_reuse);
     CHECK(r.verdict == Verdict::derived);  // B does descend from A, through its tower
+    CHECK(r.neg_log10_p > 6);               // ... and the model's p-value says so
     REQUIRE(r.towers.size() == 2);
     const TowerOutcome* vision = tower(r, "vision");
     const TowerOutcome* projector = tower(r, "projector");

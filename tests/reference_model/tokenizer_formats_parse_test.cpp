@@ -232,8 +232,8 @@ TEST_CASE("load_vocabulary detects formats and reduces tokenizer.json") {
     write(dir / "sp.model", small_model());
     CHECK(load_vocabulary(dir / "sp.model").format == VocabFormat::sentencepiece);
 
-    write(dir / "x.gguf", "GGUF\x03");
-    CHECK_THROWS_AS(load_vocabulary(dir / "x.gguf"), lineage::UnsupportedError);
+    write(dir / "x.gguf", "GGUF\x03");  // recognised as GGUF, then refused as truncated
+    CHECK_THROWS_AS(load_vocabulary(dir / "x.gguf"), lineage::InputError);
     write(dir / "empty.bin", "");
     CHECK(input_error([&] { load_vocabulary(dir / "empty.bin"); }).find("empty file") != std::string::npos);
     CHECK(input_error([&] { load_vocabulary(dir / "missing"); }).find("no such file") != std::string::npos);

@@ -14,8 +14,7 @@
 
 namespace lineage::model {
 
-// Where a vocabulary came from. GGUF is listed for the reader another issue adds (see
-// load_vocabulary.cpp: one row in the format table).
+// Where a vocabulary came from (gguf: the tokenizer a GGUF file embeds, gguf_vocabulary.h).
 enum class VocabFormat { tokenizer_json, sentencepiece, tiktoken, tekken, gguf };
 std::string_view vocab_format_name(VocabFormat format);
 
