@@ -96,9 +96,9 @@ TEST_CASE("fingerprint: screening gives the full probe's verdicts on the mini zo
         const weights::CompareResult full = weights::compare_models(base, view, options());
         fingerprint::CandidateScreen screen(kZoo + cand);
         const fingerprint::ScreenResult sr = screen.compare(fp, options());
-        MESSAGE(cand << ": full " << weights::verdict_name(full.verdict) << " (neuron "
+        MESSAGE(std::string(cand) << ": full " << std::string(weights::verdict_name(full.verdict)) << " (neuron "
                      << full.neuron_neg_log10_p << ", attention " << full.attention_neg_log10_p
-                     << "), fingerprint " << weights::verdict_name(sr.result.verdict) << " (neuron "
+                     << "), fingerprint " << std::string(weights::verdict_name(sr.result.verdict)) << " (neuron "
                      << sr.result.neuron_neg_log10_p << ", attention "
                      << sr.result.attention_neg_log10_p << ")");
         CHECK(sr.result.verdict == full.verdict);
