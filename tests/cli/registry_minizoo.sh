@@ -44,7 +44,6 @@ d = json.load(open(sys.argv[1]))
 text = json.dumps(d)
 assert "A (fingerprint)" in text, "the report names the base as a fingerprint"
 assert "conclusions from a fingerprint" in text, "the report says the conclusion came from a fingerprint"
-arts = [a for a in d["reproducibility"]["artifacts"] if a.get("role") == "base"] if isinstance(d.get("reproducibility"), dict) and "artifacts" in d["reproducibility"] else []
 PY
 
 # Damaged registries are bad input (exit 3), never a crash or a verdict.
