@@ -178,14 +178,7 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
 
         if (has_tokenizer(candidate_ckpt) && has_tokenizer(base_ckpt)) {
             say(reports::format(lang, "cli.progress.tokenizer", {label}));
-            try {
-                auto lineage = probes::compare_tokenizers(base_ckpt.root(), candidate_ckpt.root());
-                add_tokenizer_evidence(lineage, label, r.evidence);
-            } catch (const InputError& e) {
-                r.evidence.skipped.push_back({"tokenizer", label, "audit.skip.failed", e.what()});
-            } catch (const UnsupportedError& e) {
-                r.evidence.skipped.push_back({"tokenizer", label, "audit.skip.failed", e.what()});
-            }
+            run_tokenizer_evidence(base_ckpt.root(), candidate_ckpt.root(), label, r.evidence);
         } else {
             r.evidence.skipped.push_back({"tokenizer", label, "audit.skip.no_tokenizer", ""});
         }

@@ -209,14 +209,7 @@ std::vector<reports::PolicyFinding> policy_findings(Language lang, const AuditRe
 }
 
 reports::ReproRecord repro_record(const AuditResult& r) {
-    reports::ReproRecord rec;
-    rec.tool_version = build_info::version;
-    rec.git_revision = build_info::git_revision;
-    rec.build_type = build_info::build_type;
-    rec.compiler = build_info::compiler;
-    rec.cuda_built = build_info::cuda_built;
-    rec.generated_at = r.generated_at;
-    rec.command = r.command;
+    reports::ReproRecord rec = tool_repro_record(r.generated_at, r.command);
     rec.artifacts.push_back({"candidate", r.candidate.label, r.candidate.path, r.candidate.digest});
     for (const auto& b : r.bases) rec.artifacts.push_back({"base", b.label, b.path, b.digest});
     rec.artifacts.push_back({"policy", r.policy.name, r.policy.source, r.policy.digest});
@@ -542,6 +535,18 @@ reports::Report build_report(const AuditResult& result, Language lang) {
     report.sections.push_back(pitfalls_section(lang, result));
     report.sections.push_back(guide_section(lang, result));
     return report;
+}
+
+reports::ReproRecord tool_repro_record(const std::string& generated_at, const std::string& command) {
+    reports::ReproRecord rec;
+    rec.tool_version = build_info::version;
+    rec.git_revision = build_info::git_revision;
+    rec.build_type = build_info::build_type;
+    rec.compiler = build_info::compiler;
+    rec.cuda_built = build_info::cuda_built;
+    rec.generated_at = generated_at;
+    rec.command = command;
+    return rec;
 }
 
 }  // namespace lineage::audit

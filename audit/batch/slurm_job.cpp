@@ -13,15 +13,6 @@
 
 namespace lineage::audit::batch {
 
-std::string shell_quote(const std::string& s) {
-    if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                          "0123456789@%_+=:,./-") == std::string::npos)
-        return s;
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 std::string array_spec(const std::vector<std::size_t>& tasks, std::size_t array_max) {
     std::string spec;
     for (std::size_t i = 0; i < tasks.size();) {

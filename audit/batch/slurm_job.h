@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "audit/shell_quote.h"
+
 namespace lineage::audit::batch {
 
 struct SlurmSettings {
@@ -28,8 +30,6 @@ struct SlurmSettings {
     std::vector<std::string> extra;  // further "#SBATCH" arguments, verbatim (--account=X, ...)
 };
 
-// POSIX shell quoting ('...' with embedded quotes escaped) when `s` needs it.
-std::string shell_quote(const std::string& s);
 
 // The sbatch script. `run_argv` is the full `lineage batch run ...` command without --shard;
 // the script adds --shard "$SLURM_ARRAY_TASK_ID/<shards>". Logs go to <dir>/slurm/%A_%a.out.

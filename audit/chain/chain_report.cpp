@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "lineage/build_info.h"
+#include "audit/report_builder.h"
 #include "reports/number_format.h"
 
 namespace lineage::audit {
@@ -95,14 +95,7 @@ std::vector<reports::ComponentRecord> records(Language lang, const ChainResult& 
 }
 
 reports::ReproRecord repro_record(const ChainResult& r) {
-    reports::ReproRecord rec;
-    rec.tool_version = build_info::version;
-    rec.git_revision = build_info::git_revision;
-    rec.build_type = build_info::build_type;
-    rec.compiler = build_info::compiler;
-    rec.cuda_built = build_info::cuda_built;
-    rec.generated_at = r.generated_at;
-    rec.command = r.command;
+    reports::ReproRecord rec = tool_repro_record(r.generated_at, r.command);
     for (const auto& c : r.checkpoints)
         rec.artifacts.push_back({"checkpoint", c.label, c.entry.path, c.digest});
     for (const auto& b : r.bases) rec.artifacts.push_back({"base", b.label, b.path, b.digest});

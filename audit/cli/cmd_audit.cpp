@@ -13,12 +13,15 @@
 #include <vector>
 
 #include "audit/audit_run.h"
+#include "audit/shell_quote.h"
 #include "audit/report_builder.h"
 #include "reports/render.h"
 #include "weights/core/error.h"
 
 namespace lineage::cli {
 namespace {
+
+using audit::shell_quote;
 
 constexpr const char* kAuditFooter =
     "Exit codes of audit:\n"
@@ -42,19 +45,13 @@ struct AuditCliOptions {
     bool no_activations = false;
 };
 
-std::string quoted(const std::string& s) {
-    if (!s.empty() && s.find_first_of(" \t\"'$\\`") == std::string::npos) return s;
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
 
 // The command as a reviewer would retype it (the reproducibility record).
 std::string command_line(const AuditCliOptions& o) {
-    std::string cmd = "lineage audit " + quoted(o.candidate);
-    for (const auto& b : o.bases) cmd += " --base " + quoted(b);
-    for (const auto& g : o.registries) cmd += " --registry " + quoted(g);
-    if (!o.policy.empty()) cmd += " --policy " + quoted(o.policy);
+    std::string cmd = "lineage audit " + shell_quote(o.candidate);
+    for (const auto& b : o.bases) cmd += " --base " + shell_quote(b);
+    for (const auto& g : o.registries) cmd += " --registry " + shell_quote(g);
+    if (!o.policy.empty()) cmd += " --policy " + shell_quote(o.policy);
     if (o.seed >= 0) cmd += " --seed " + std::to_string(o.seed);
     if (o.no_controls) cmd += " --no-controls";
     if (o.no_activations) cmd += " --no-activations";

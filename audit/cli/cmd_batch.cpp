@@ -210,7 +210,7 @@ int run_batch_submit(SubmitOptions o) {
     if (o.dry_run) {
         std::cerr << "lineage batch: wrote " << script.string()
                   << "; submit with: sbatch --array=" << array << " "
-                  << batch::shell_quote(script.string()) << "\n";
+                  << audit::shell_quote(script.string()) << "\n";
         return static_cast<int>(ExitCode::ok);
     }
     const std::string job = batch::submit_sbatch(script, array);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "audit/audit_run.h"
+#include "audit/shell_quote.h"
 #include "audit/chain/chain_report.h"
 #include "audit/chain/chain_run.h"
 #include "reports/render.h"
@@ -22,6 +23,8 @@
 
 namespace lineage::cli {
 namespace {
+
+using audit::shell_quote;
 
 constexpr const char* kChainFooter =
     "Give the checkpoints in training order (the initialisation or first saved step first, the\n"
@@ -48,20 +51,14 @@ struct ChainCliOptions {
     bool origin_bases_only = false;
 };
 
-std::string quoted(const std::string& s) {
-    if (!s.empty() && s.find_first_of(" \t\"'$\\`") == std::string::npos) return s;
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
 
 std::string command_line(const ChainCliOptions& o) {
     std::string cmd = "lineage chain";
-    for (const auto& c : o.checkpoints) cmd += " " + quoted(c);
-    if (!o.manifest.empty()) cmd += " --manifest " + quoted(o.manifest);
-    for (const auto& b : o.bases) cmd += " --base " + quoted(b);
-    for (const auto& g : o.registries) cmd += " --registry " + quoted(g);
-    if (!o.submitted.empty()) cmd += " --submitted " + quoted(o.submitted);
+    for (const auto& c : o.checkpoints) cmd += " " + shell_quote(c);
+    if (!o.manifest.empty()) cmd += " --manifest " + shell_quote(o.manifest);
+    for (const auto& b : o.bases) cmd += " --base " + shell_quote(b);
+    for (const auto& g : o.registries) cmd += " --registry " + shell_quote(g);
+    if (!o.submitted.empty()) cmd += " --submitted " + shell_quote(o.submitted);
     if (o.seed >= 0) cmd += " --seed " + std::to_string(o.seed);
     if (o.origin_bases_only) cmd += " --origin-bases-only";
     cmd += " --lang " + o.lang;

@@ -2,6 +2,7 @@
 #include "audit/evidence/tokenizer_evidence.h"
 
 #include "probes/tokenizer/null_ranges.h"
+#include "weights/core/error.h"
 
 namespace lineage::audit {
 
@@ -45,6 +46,19 @@ void add_tokenizer_evidence(const probes::TokenizerLineage& result, const std::s
     t.shared = static_cast<std::int64_t>(c.shared);
     t.explanation = f.evidence;
     evidence.tokenizers.push_back(std::move(t));
+}
+
+void run_tokenizer_evidence(const std::filesystem::path& base_dir,
+                            const std::filesystem::path& candidate_dir,
+                            const std::string& base_label, AuditEvidence& evidence) {
+    try {
+        add_tokenizer_evidence(probes::compare_tokenizers(base_dir, candidate_dir), base_label,
+                               evidence);
+    } catch (const InputError& e) {
+        evidence.skipped.push_back({"tokenizer", base_label, "audit.skip.failed", e.what()});
+    } catch (const UnsupportedError& e) {
+        evidence.skipped.push_back({"tokenizer", base_label, "audit.skip.failed", e.what()});
+    }
 }
 
 }  // namespace lineage::audit

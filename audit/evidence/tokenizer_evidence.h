@@ -3,6 +3,7 @@
 // figures the report charts (overlap, containment, order preservation) with their null ranges.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "audit/audit_result.h"
@@ -13,5 +14,11 @@ namespace lineage::audit {
 // `result` compares the base's tokenizer (A) with the candidate's (B).
 void add_tokenizer_evidence(const probes::TokenizerLineage& result, const std::string& base_label,
                             AuditEvidence& evidence);
+
+// Runs the tokenizer probe on the base's folder and the candidate's and adds its evidence. A probe
+// that cannot read well-formed input records the step as skipped, so the audit still reports.
+void run_tokenizer_evidence(const std::filesystem::path& base_dir,
+                            const std::filesystem::path& candidate_dir,
+                            const std::string& base_label, AuditEvidence& evidence);
 
 }  // namespace lineage::audit

@@ -80,14 +80,7 @@ void add_registry_bases(const AuditOptions& o, const weights::Checkpoint& candid
 
             if (has_tokenizer(candidate) && files.has_tokenizer()) {
                 say(reports::format(lang, "cli.progress.tokenizer", {label}));
-                try {
-                    const auto lineage = probes::compare_tokenizers(files.dir(), candidate.root());
-                    add_tokenizer_evidence(lineage, label, r.evidence);
-                } catch (const InputError& e) {
-                    r.evidence.skipped.push_back({"tokenizer", label, "audit.skip.failed", e.what()});
-                } catch (const UnsupportedError& e) {
-                    r.evidence.skipped.push_back({"tokenizer", label, "audit.skip.failed", e.what()});
-                }
+                run_tokenizer_evidence(files.dir(), candidate.root(), label, r.evidence);
             } else {
                 r.evidence.skipped.push_back({"tokenizer", label, "audit.skip.no_tokenizer", ""});
             }

@@ -12,6 +12,7 @@
 #include "weights/safetensors_builder.h"
 
 using namespace lineage::audit::batch;
+using lineage::audit::shell_quote;
 using lineage::testing::TempDir;
 using lineage::testing::write_bytes;
 
