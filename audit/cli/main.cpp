@@ -16,13 +16,14 @@ namespace {
 
 constexpr const char* kExitCodes =
     "Exit codes:\n"
-    "  0   success (audit: pass; compare/probe: independent)\n"
-    "  1   finding (audit: fail under the policy; compare/probe: derived)\n"
+    "  0   success (audit: pass; compare/probe: independent; chain: proven; batch run: all done)\n"
+    "  1   finding (audit: fail under the policy; compare/probe: derived; chain: broken, origin\n"
+    "      not independent or not bound; batch run: some item failed)\n"
     "  2   usage error\n"
     "  3   bad input (malformed, truncated or inconsistent file)\n"
     "  4   unsupported (architecture, dtype or format this version cannot handle)\n"
     "  5   device unavailable or failed\n"
-    "  6   inconclusive (audit/compare: the evidence decides neither way)\n"
+    "  6   inconclusive (audit/compare/chain: the evidence decides neither way)\n"
     "  70  internal error (a bug: please report it)\n";
 
 int run(int argc, char** argv) {
