@@ -98,6 +98,7 @@ void add_weight_evidence(const pw::CompareResult& r, const std::string& base_lab
     // Statistics grouped by candidate component.
     std::map<std::string, std::vector<const pw::ComponentStat*>> by_component;
     for (const auto& s : r.stats) {
+        if (s.descriptive) continue;  // context only: never evidence, never a p-value
         if (auto c = component_of_stat(s)) by_component[*c].push_back(&s);
     }
     std::optional<Power> power;

@@ -86,6 +86,7 @@ JsonValue compare_to_json(const CompareResult& r) {
         o.set("null_range", nr);
         o.set("null", s.null_kind);
         o.set("beyond_null", s.beyond_null);
+        if (s.descriptive) o.set("descriptive", true);
         stats.push(o);
     }
     j.set("statistics", stats);

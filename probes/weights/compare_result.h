@@ -26,6 +26,9 @@ struct ComponentStat {
     double null_lo = 0.0, null_hi = 0.0;  // central range of the null (see null_kind)
     std::string null_kind;
     bool beyond_null = false;           // counts as evidence under the verdict rule
+    // Reported for context only: its null does not apply (e.g. per-head q/k norm gains, indexed
+    // by RoPE frequency, agree between independent models), so it never enters a p-value.
+    bool descriptive = false;
 };
 
 struct HiddenMap {

@@ -150,6 +150,7 @@ double unaligned_pearson(const PairContext& ctx, const std::vector<std::pair<int
             // unit: independent models agree on them (zoo A vs B: Spearman 0.74-0.78), so the
             // shuffle null does not apply. Reported, never counted.
             c.beyond_null = false;
+            c.descriptive = true;
             c.null_kind = "descriptive only: dims indexed by RoPE frequency are not exchangeable";
         }
     });
