@@ -3,16 +3,15 @@
 // base, decides per component and for the model under the policy, prints a summary (or the JSON
 // record with --json) and writes report.json, report.md and report.html into --out.
 // Exit codes: 0 pass, 1 fail, 6 inconclusive; 2 usage, 3 bad input, 4 unsupported (see --help).
-#include <unistd.h>
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "audit/audit_run.h"
+#include "audit/cli/report_output.h"
 #include "audit/shell_quote.h"
 #include "audit/report_builder.h"
 #include "reports/render.h"
@@ -73,12 +72,7 @@ int exit_code(reports::Outcome outcome) {
 
 int run_audit_command(const AuditCliOptions& o) {
     const reports::Language lang = reports::parse_language(o.lang);
-    const bool tty = ::isatty(STDERR_FILENO) == 1;
-    audit::Progress progress;
-    if (tty)
-        progress = [](const std::string& step) {
-            std::fprintf(stderr, "lineage: %s...\n", step.c_str());
-        };
+    const audit::Progress progress = terminal_progress();
 
     audit::AuditOptions options;
     options.candidate = o.candidate;
@@ -92,13 +86,7 @@ int run_audit_command(const AuditCliOptions& o) {
 
     const audit::AuditResult result = audit::run_audit(options, lang, progress);
     const reports::Report report = audit::build_report(result, lang);
-    if (!o.out.empty()) {
-        if (progress) progress(std::string(reports::message(lang, "cli.progress.report")));
-        audit::write_report_files(report, o.out);
-    }
-    if (o.json) {
-        std::cout << reports::render_json(report);
-    } else {
+    if (!emit_report(report, o.out, o.json, lang, progress)) {
         const auto& v = result.verdict;
         std::cout << reports::format(
                          lang, "cli.verdict",

@@ -5,16 +5,15 @@
 // break. Prints the verdict (or the JSON record) and writes report.json/.md/.html into --out.
 // Exit codes: 0 proven, 1 broken / origin not independent / not bound, 6 inconclusive; 2 usage,
 // 3 bad input, 4 unsupported.
-#include <unistd.h>
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "audit/audit_run.h"
+#include "audit/cli/report_output.h"
 #include "audit/shell_quote.h"
 #include "audit/chain/chain_report.h"
 #include "audit/chain/chain_run.h"
@@ -69,11 +68,7 @@ int run_chain_command(const ChainCliOptions& o) {
     if (o.manifest.empty() == o.checkpoints.empty())
         throw UsageError("give either the checkpoints in order or --manifest FILE, not both");
     const reports::Language lang = reports::parse_language(o.lang);
-    audit::Progress progress;
-    if (::isatty(STDERR_FILENO) == 1)
-        progress = [](const std::string& step) {
-            std::fprintf(stderr, "lineage: %s...\n", step.c_str());
-        };
+    const audit::Progress progress = terminal_progress();
 
     audit::ChainOptions options;
     options.manifest = o.manifest.empty() ? audit::chain_from_folders(o.checkpoints)
@@ -88,13 +83,7 @@ int run_chain_command(const ChainCliOptions& o) {
 
     const audit::ChainResult result = audit::run_chain(options, lang, progress);
     const reports::Report report = audit::build_chain_report(result, lang);
-    if (!o.out.empty()) {
-        if (progress) progress(std::string(reports::message(lang, "cli.progress.report")));
-        audit::write_report_files(report, o.out);
-    }
-    if (o.json) {
-        std::cout << reports::render_json(report);
-    } else {
+    if (!emit_report(report, o.out, o.json, lang, progress)) {
         std::cout << reports::format(lang, "cli.chain.verdict",
                                      {reports::message(lang, std::string("chain.verdict_word.") +
                                                                  audit::chain_verdict_name(result.verdict)),
