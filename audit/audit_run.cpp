@@ -17,6 +17,7 @@
 #include "probes/activation/activation_probe.h"
 #include "probes/tokenizer/tokenizer_probe.h"
 #include "probes/weights/compare.h"
+#include "reference_model/architecture/architecture.h"
 #include "reports/render.h"
 #include "weights/checkpoint.h"
 #include "weights/core/error.h"
@@ -77,6 +78,19 @@ bool has_tokenizer(const weights::Checkpoint& c) {
         if (c.sibling(name)) return true;
     }
     return false;
+}
+
+// Why the reference transformer cannot run `c` (the activation probe's precondition), as a
+// (message key, detail) pair for the report, or nullopt when it can. Checked before the probe
+// starts so that the report names the class plainly instead of a caught error.
+std::optional<std::pair<std::string, std::string>> not_runnable(const weights::Checkpoint& c,
+                                                                const std::string& label) {
+    if (!c.config()) return std::pair<std::string, std::string>{"audit.skip.no_config", label};
+    const std::string& arch = c.config()->architecture;
+    for (const auto& a : model::supported_architectures())
+        if (a.name == arch) return std::nullopt;
+    return std::pair<std::string, std::string>{
+        "audit.skip.unsupported_class", (arch.empty() ? std::string("(none)") : arch) + " (" + label + ")"};
 }
 
 // Similar behaviour towards a base that some component of the candidate is judged derived from is
@@ -173,7 +187,7 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
             add_weight_evidence(cr, label, r.evidence,
                                 compare_options.rule.token_agreement_max_fraction_independent);
         } catch (const UnsupportedError& e) {
-            r.evidence.skipped.push_back({"weights", label, "audit.skip.failed", e.what()});
+            r.evidence.skipped.push_back({"weights", label, "audit.skip.weights_failed", e.what()});
         }
 
         if (has_tokenizer(candidate_ckpt) && has_tokenizer(base_ckpt)) {
@@ -184,7 +198,11 @@ AuditResult run_audit(const AuditOptions& o, reports::Language lang, const Progr
         }
 
         // Activations need both models runnable by the reference transformer and a tokenizer each.
-        if (o.run_activations && has_tokenizer(candidate_ckpt) && has_tokenizer(base_ckpt)) {
+        auto unrunnable = not_runnable(candidate_ckpt, labels[0]);
+        if (!unrunnable) unrunnable = not_runnable(base_ckpt, label);
+        if (o.run_activations && unrunnable) {
+            r.evidence.skipped.push_back({"activations", label, unrunnable->first, unrunnable->second});
+        } else if (o.run_activations && has_tokenizer(candidate_ckpt) && has_tokenizer(base_ckpt)) {
             say(reports::format(lang, "cli.progress.activations", {label}));
             try {
                 const auto probe = act::run_activation_probe(path, o.candidate, corpus, act_rule,

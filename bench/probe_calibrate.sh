@@ -1,44 +1,33 @@
 #!/usr/bin/env bash
-# Measures the range the activation probe's figures take between independent models and writes
-# probes/activation/null_ranges.json. Runs `lineage probe --json` on every pair a zoo's zoo.json
-# marks "independent" (the distilled student is NOT independent for this purpose: its outputs are
-# related by construction), for each zoo folder given.
-#   bash bench/probe_calibrate.sh path/to/lineage ZOO_DIR [ZOO_DIR...] > null_ranges.json
-# Then copy the values into builtin_null_ranges() (probes/activation/null_ranges.cpp).
+# Calibrates the activation probe on lineage zoos (tools/zoo) and evaluates it out of sample:
+#   1. bench_probe_zoo measure: every pair of each zoo, with the code `lineage probe` runs (each
+#      model's pass computed once per sampling plan), one JSON line per pair in OUT/<zoo>.jsonl;
+#   2. bench_probe_zoo evaluate: every pair re-decided with independent ranges fitted
+#      leave-one-model-out (without any pair holding either of its models), and every other zoo
+#      with the ranges of the first zoo (no model in common); confusion tables to OUT/calibration.md;
+#      the ranges of all the first zoo's independent pairs, with provenance (pairs, models by
+#      weights sha256), to probes/activation/null_ranges.json.
+# Then copy the values into builtin_null_ranges() (probes/activation/null_ranges.cpp; a test checks).
+#   bash bench/probe_calibrate.sh BUILD_DIR FIT_ZOO_DIR [OTHER_ZOO_DIR...]
+# e.g. bash bench/probe_calibrate.sh build zoo-cache/zoo tests/data/minizoo   (~15 min on 2 cores)
+# OUT defaults to bench/out/probe-calibration; set OUT=... to change; pairs already in a .jsonl file
+# there are reused (a stopped run resumes). NOT_FITTED (default A@0,B@0,C@0: random initialisations,
+# whose near-uniform outputs "agree") lists models whose pairs never enter a fit; they are still
+# evaluated. LINEAGE_PROBE_ZOO_SKIP lists model ids measure leaves out altogether.
 set -euo pipefail
-lineage=$1; shift
-python3 - "$lineage" "$@" <<'PY'
-import json, subprocess, sys, os
-lineage, zoos = sys.argv[1], sys.argv[2:]
-stats = {"peak_cka_debiased": [], "diagonal_cka_debiased": [], "diagonal_cka_linear": [],
-         "top1_agreement": [], "js_divergence": []}
-pairs_done = []
-for zoo in zoos:
-    z = json.load(open(os.path.join(zoo, "zoo.json")))
-    paths = {m["id"]: os.path.join(zoo, m["path"]) for m in z["models"]}
-    for p in z["pairs"]:
-        if p["relation"] != "independent" or p["a"] not in paths or p["b"] not in paths:
-            continue
-        if not (os.path.isdir(paths[p["a"]]) and os.path.isdir(paths[p["b"]])):
-            continue
-        out = subprocess.run([lineage, "probe", paths[p["a"]], paths[p["b"]], "--json", "--device", "cpu"],
-                             capture_output=True, text=True)
-        if out.returncode not in (0, 1, 6):
-            print(f"{p['a']} vs {p['b']}: exit {out.returncode}: {out.stderr.strip()}", file=sys.stderr)
-            continue
-        d = json.loads(out.stdout)
-        f = d["figures"]
-        for k in stats:
-            if k in f:
-                stats[k].append(f[k]["value"])
-        pairs_done.append(f"{z.get('name', zoo)}:{p['a']}-{p['b']}")
-        print(f"{p['a']} vs {p['b']}: peak {f['peak_cka_debiased']['value']:.4f} verdict {d['verdict']}", file=sys.stderr)
-result = {
-    "_comment": "Ranges of the activation probe's figures between independent models. Written by "
-                "bench/probe_calibrate.sh; builtin_null_ranges() in null_ranges.cpp holds the same values (a test checks).",
-    "measured_on": f"{len(pairs_done)} independent zoo pairs: " + ", ".join(pairs_done),
-    "statistics": {k: {"lo": round(min(v), 4), "hi": round(max(v), 4), "pairs": len(v)} if v else
-                   {"lo": 0.0, "hi": 0.0, "pairs": 0} for k, v in stats.items()},
-}
-print(json.dumps(result, indent=2))
-PY
+src="$(cd "$(dirname "$0")/.." && pwd)"
+build="$1"; shift
+out="${OUT:-$src/bench/out/probe-calibration}"
+mkdir -p "$out"
+cmake --build "$build" --target bench_probe_zoo -j2 >/dev/null
+files=()
+fit=""
+for zoo in "$@"; do
+  name="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]+"/zoo.json")).get("name","zoo"))' "$zoo")"
+  [ -n "$fit" ] || fit="$name"
+  [ -s "$out/$name.jsonl" ] || "$build/bench/bench_probe_zoo" measure "$zoo" "$out/$name.jsonl.part" 2> "$out/$name.log" \
+    && { [ -s "$out/$name.jsonl" ] || mv "$out/$name.jsonl.part" "$out/$name.jsonl"; }
+  files+=("$out/$name.jsonl")
+done
+"$build/bench/bench_probe_zoo" evaluate "${files[@]}" --fit "$fit" --not-fitted "${NOT_FITTED:-A@0,B@0,C@0}" \
+  --ranges-out "$src/probes/activation/null_ranges.json" --table "$out/calibration.md"

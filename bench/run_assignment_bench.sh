@@ -5,8 +5,9 @@
 #   bash bench/run_assignment_bench.sh BUILD_DIR [N ...]     (default N: 11008)
 # Environment: KINDS (default "unrelated related related_hard"), REPEATS (default 3: each solver
 # runs that many times per matrix and the minimum wall and CPU times are kept, since the machine
-# may be shared), F32=1 to also run the related matrices in float32 (the probe's precision).
-# Prints one line per run, then the speed-ups (wall and process-CPU); the optimal totals must agree.
+# may be shared), F32=1 to also run every matrix in float32 (the probe's precision).
+# ROWS=1 first runs the neuron-matching comparison from the rows (see rows_compare; KINDS=none
+# then skips the matrix runs). Prints one line per run, then the speed-ups (wall and process-CPU); the optimal totals must agree.
 set -euo pipefail
 build=${1:?usage: run_assignment_bench.sh BUILD_DIR [N ...]}
 shift
@@ -43,11 +44,47 @@ print(f"{kind} {n}x{n} {prec}: lineage {wl:.4f} s (CPU {cl:.4f}), scipy {wp:.3f}
       f"{'agree' if same else 'DIFFER'}; load {load}")
 PY
 }
+# ROWS=1: neuron matching from the rows (similarity GEMM included, K = ROWS_K, default 256):
+# Lineage fused (certificate while the GEMM blocks are produced), materialised (matrix + solve) and
+# GEMM alone, against numpy GEMM + scipy, on related and unrelated rows.
+rows_compare() {  # rows_compare N K KIND
+  local x=$work/x_$1_$2.f32 y=$work/y_$3_$1_$2.f32 out=$work/rows.txt
+  : >"$out"
+  for ((r = 0; r < repeats; ++r)); do
+    for how in gemm fused materialised; do "$bench" match "$x" "$y" "$1" "$2" "$how" | tee -a "$out"; done
+    python3 "$here/assignment_peer.py" rows "$x" "$y" "$1" "$2" | tee -a "$out"
+  done
+  python3 - "$out" "$3" "$1" "$2" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+kind, n, k, load = sys.argv[2:6]
+def cpu(r, key="cpu"):
+    return float(next(f for f in r if f.startswith(key + "="))[len(key) + 1:])
+def best(who, key="cpu"):
+    rs = [r for r in rows if r[0] == who]
+    return min(float(r[2]) for r in rs), min(cpu(r, key) for r in rs), float(rs[0][3])
+g, f, m, p = best("lineage-gemm"), best("lineage-fused"), best("lineage-materialised"), best("scipy-rows")
+plap = min(cpu(r, "lap_cpu") for r in rows if r[0] == "scipy-rows")
+same = abs(f[2] - p[2]) <= 1e-4 * max(1.0, abs(p[2])) and abs(m[2] - p[2]) <= 1e-4 * max(1.0, abs(p[2]))
+print(f"rows {kind} {n}x{k}: lineage fused {f[0]:.3f} s (CPU {f[1]:.3f}), materialised {m[0]:.3f} s (CPU {m[1]:.3f}), "
+      f"GEMM alone {g[0]:.3f} s (CPU {g[1]:.3f}); numpy+scipy {p[0]:.3f} s (CPU {p[1]:.3f}, of it LAP {plap:.3f}); "
+      f"matching beyond the GEMM: lineage fused {max(f[1] - g[1], 0):.3f} s CPU vs scipy LAP {plap:.3f} s; "
+      f"whole: {p[1] / f[1]:.1f}x CPU, {p[0] / f[0]:.1f}x wall; totals {'agree' if same else 'DIFFER'}; load {load}")
+PY
+}
+if [ "${ROWS:-0}" = 1 ]; then
+  for n in "${sizes[@]}"; do
+    "$bench" rows "$work" "$n" "${ROWS_K:-256}" 20260523
+    for kind in ${ROWS_KINDS:-related unrelated}; do rows_compare "$n" "${ROWS_K:-256}" "$kind"; done
+    rm -f "$work"/*.f32
+  done
+  [ "${KINDS:-}" = none ] && exit 0
+fi
 for n in "${sizes[@]}"; do
   "$bench" write "$work" "$n" 20260523
   for kind in "${kinds[@]}"; do
     compare "$kind" "$n" f64
-    if [ "${F32:-0}" = 1 ] && [ "$kind" != unrelated ]; then compare "$kind" "$n" f32; fi
+    if [ "${F32:-0}" = 1 ]; then compare "$kind" "$n" f32; fi
   done
   rm -f "$work"/*.f64
 done

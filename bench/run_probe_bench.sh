@@ -7,6 +7,8 @@
 #   small: hidden 256, 4 layers, intermediate 688, vocab 4096
 #   medium: hidden 512, 8 layers, intermediate 1376, vocab 8192
 #   1b: hidden 2048, 16 layers, intermediate 8192, vocab 32000 (about 2 x 2.2 GB in bench/data)
+# Each side runs under /usr/bin/time -v: its process CPU time (user + sys) and peak RSS are printed
+# beside its own wall time, so a run on a loaded machine can still be compared.
 # Delete bench/data/probe-* afterwards.
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,7 +31,16 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $threads cores, $(free -
 echo "shape $shape ($dims); $texts texts x $tokens tokens, n=$n positions"
 cat "$models"/a/*.safetensors "$models"/b/*.safetensors > /dev/null
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$build/bench/bench_probe" "$models/a" "$models/b" "$texts" "$tokens" "$n"
+# Prints "<label>: CPU <user+sys> s, peak RSS <MiB> MiB" from a /usr/bin/time -v log.
+resources() {
+  awk -v label="$1" -F': ' '/User time/{u=$2} /System time/{s=$2} /Maximum resident/{r=$2}
+    END{printf "%s: CPU %.1f s (user %.1f + sys %.1f), peak RSS %.0f MiB\n", label, u+s, u, s, r/1024}' "$2"
+}
+log="$(mktemp)"
+/usr/bin/time -v -o "$log" "$build/bench/bench_probe" "$models/a" "$models/b" "$texts" "$tokens" "$n"
+resources lineage "$log"
 echo "load between: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 "$src/bench/probe_peer.py" "$models/a" "$models/b" "$texts" "$tokens" "$n" "$threads"
+/usr/bin/time -v -o "$log" python3 "$src/bench/probe_peer.py" "$models/a" "$models/b" "$texts" "$tokens" "$n" "$threads"
+resources pytorch "$log"
+rm -f "$log"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Tokenizer benchmark, Lineage beside Hugging Face `tokenizers` in one run (issues 3 and 6):
-# load + build time of a tokenizer.json (default: Qwen3's, found in the shared test data) and
-# single-threaded encode throughput on the same text file. Prints the machine, then both results.
+# load + build time of a tokenizer.json (default: Qwen3's, found in the shared test data),
+# single-threaded encode throughput on the same text file, and load + fingerprint against cl100k
+# (bench_tokenizer_fingerprint). Prints the machine, then both sides' results.
 #
 # usage: bench/run_tokenizer_bench.sh [BUILD_DIR] [TOKENIZER_JSON_OR_FOLDER ...]
 #   BUILD_DIR defaults to ./build; bench_tokenizer_load is built there if missing.
@@ -14,9 +15,11 @@ if [ ${#tokenizers[@]} -eq 0 ]; then
   tokenizers=("$src/../shared/testdata/tokenizers/qwen3/tokenizer.json")
 fi
 bench="$build/bench/bench_tokenizer_load"
-if [ ! -x "$bench" ]; then
-  cmake --build "$build" --target bench_tokenizer_load -j2 >/dev/null
+fingerprint="$build/bench/bench_tokenizer_fingerprint"
+if [ ! -x "$bench" ] || [ ! -x "$fingerprint" ]; then
+  cmake --build "$build" --target bench_tokenizer_load bench_tokenizer_fingerprint -j2 >/dev/null
 fi
+reference="$src/../shared/testdata/tokenizers/cl100k/tokenizer.json"
 
 # The encode text: the goldens' multilingual texts and an English licence, repeated (~125 kB).
 text="$(mktemp /tmp/lineage_tokenizer_bench.XXXXXX)"
@@ -34,4 +37,6 @@ for t in "${tokenizers[@]}"; do
   echo "== $t ($(sha256sum "$([ -d "$t" ] && echo "$t/tokenizer.json" || echo "$t")" | cut -c1-16))"
   "$bench" "$t" "$text" 7
   python3 "$src/bench/tokenizer_load_peer.py" "$t" "$text" 3
+  # Load + fingerprint against cl100k (issue 6), with its own peer run and phase breakdown.
+  [ -f "$reference" ] && (cd "$src" && "$fingerprint" "$t" "$reference" 9)
 done

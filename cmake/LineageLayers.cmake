@@ -23,6 +23,9 @@ function(lineage_add_layer name)
   endif()
   add_library(lineage_${name} STATIC ${srcs})
   target_include_directories(lineage_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+  # Shipped data files (verdict rules, null ranges) are found beside their sources; __FILE__ is
+  # relative under ccache's base_dir, so the source root is given explicitly.
+  target_compile_definitions(lineage_${name} PRIVATE LINEAGE_SOURCE_ROOT="${CMAKE_CURRENT_SOURCE_DIR}")
   target_link_libraries(lineage_${name} PUBLIC ${L_DEPS} Threads::Threads)
 endfunction()
 
@@ -36,12 +39,15 @@ function(lineage_attach_cuda name)
     return()
   endif()
   add_library(lineage_${name}_cuda STATIC ${cu})
-  # nvcc 13 with CMake 3.25 rejects CUDA_STANDARD 20: .cu files are C++17.
-  set_target_properties(lineage_${name}_cuda PROPERTIES CUDA_STANDARD 17 CUDA_SEPARABLE_COMPILATION OFF
-                        POSITION_INDEPENDENT_CODE ON)
+  # .cu files include the layer's C++20 headers (std::span in backend.h); LineageCuda.cmake
+  # teaches CMake 3.25 nvcc's -std=c++20.
+  set_target_properties(lineage_${name}_cuda PROPERTIES CUDA_STANDARD 20 CUDA_STANDARD_REQUIRED ON
+                        CUDA_SEPARABLE_COMPILATION OFF POSITION_INDEPENDENT_CODE ON)
   target_include_directories(lineage_${name}_cuda PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}
                              ${CMAKE_CURRENT_BINARY_DIR}/generated)
-  target_link_libraries(lineage_${name}_cuda PUBLIC CUDA::cudart CUDA::cublas)
+  # The CUDA code uses the layer (Tensor, dtype conversion): a cycle of two static libraries, which
+  # CMake resolves by repeating them on the link line.
+  target_link_libraries(lineage_${name}_cuda PUBLIC CUDA::cudart CUDA::cublas lineage_${name})
   target_link_libraries(lineage_${name} PUBLIC lineage_${name}_cuda)
 endfunction()
 

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -22,5 +24,26 @@ std::string sha256_file(const std::filesystem::path& path);
 std::string sha256_hex(std::span<const std::byte> bytes);
 // The content digest of `tensors` (sorted here, so any order is accepted).
 std::string content_digest(std::span<const TensorInfo> tensors);
+
+// The same content digest, fed by a pass that reads the tensors for another purpose (any order,
+// any thread): done(i) says tensors[i] has just been read, and every tensor whose predecessors in
+// the digest's name order are all done is hashed at once, while its bytes are still in the page
+// cache, so the digest costs no second pass over the files. finish() hashes whatever was never
+// marked (none when the pass read everything) and returns what content_digest() returns.
+class ContentDigestStream {
+public:
+    explicit ContentDigestStream(std::span<const TensorInfo> tensors);  // kept by reference
+    ~ContentDigestStream();
+    ContentDigestStream(const ContentDigestStream&) = delete;
+    ContentDigestStream& operator=(const ContentDigestStream&) = delete;
+    void done(std::size_t i);  // thread-safe; one thread hashes at a time, the others return
+    std::string finish();      // after every done() has returned
+    // Tensor bytes hashed after finish() was called (0 when the pass covered every tensor).
+    std::uint64_t bytes_hashed_at_finish() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
 
 }  // namespace lineage::weights

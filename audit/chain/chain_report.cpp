@@ -1,6 +1,7 @@
 // The chain report (see the header).
 #include "audit/chain/chain_report.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "audit/report_builder.h"
@@ -110,11 +111,36 @@ reports::ReproRecord repro_record(const ChainResult& r) {
     return rec;
 }
 
+// The issue's verdict wording: "chain proven", "chain broken at step N", "origin not
+// independent", "inconclusive".
+std::string verdict_words(Language lang, const ChainResult& r) {
+    if (r.verdict == ChainVerdict::broken && r.broken_at)
+        return reports::format(lang, "chain.summary.verdict_broken_at", {step_text(r, *r.broken_at)});
+    return msg(lang, std::string("chain.verdict_word.") + chain_verdict_name(r.verdict));
+}
+
+// Where the reads went (CheckpointReads): deterministic byte counts, so the record stays
+// reproducible.
+std::string reads_text(Language lang, const ChainResult& r) {
+    std::int64_t models = 0, stored = 0, outside = 0, pairwise = 0;
+    auto add = [&](const CheckpointReads& io) {
+        if (io.tensors == 0) return;
+        ++models;
+        stored += io.pass_bytes;
+        outside += io.digest_extra_bytes;
+        pairwise += io.pairwise_bytes;
+    };
+    for (const auto& c : r.checkpoints) add(c.reads);
+    for (const auto& b : r.bases) add(b.reads);
+    auto gb = [](std::int64_t b) { return reports::fixed(static_cast<double>(b) / 1e9, 3); };
+    return reports::format(lang, "chain.summary.reads_value",
+                           {std::to_string(models), gb(stored), gb(outside), gb(pairwise)});
+}
+
 reports::Section summary_section(Language lang, const ChainResult& r) {
     reports::Section s{"chain-summary", msg(lang, "chain.section.summary"), {}};
     reports::KeyValueList kv;
-    kv.items.emplace_back(msg(lang, "chain.summary.verdict"),
-                          msg(lang, std::string("chain.verdict_word.") + chain_verdict_name(r.verdict)));
+    kv.items.emplace_back(msg(lang, "chain.summary.verdict"), verdict_words(lang, r));
     kv.items.emplace_back(msg(lang, "chain.summary.checkpoints"),
                           reports::format(lang, "chain.summary.checkpoints_value",
                                           {std::to_string(r.checkpoints.size()), step_text(r, 0),
@@ -133,6 +159,7 @@ reports::Section summary_section(Language lang, const ChainResult& r) {
     kv.items.emplace_back(msg(lang, "chain.summary.binding"),
                           msg(lang, std::string("chain.binding.") +
                                         binding_status_name(r.binding.status)));
+    kv.items.emplace_back(msg(lang, "chain.summary.reads"), reads_text(lang, r));
     s.blocks.push_back(std::move(kv));
     if (r.steps_from_positions)
         s.blocks.push_back(reports::Note{reports::NoteKind::warning,
@@ -146,6 +173,9 @@ reports::Section summary_section(Language lang, const ChainResult& r) {
     if (r.bases.empty())
         s.blocks.push_back(reports::Note{reports::NoteKind::warning, msg(lang, "chain.note.no_base.title"),
                                          msg(lang, "chain.note.no_base.text")});
+    if (std::any_of(r.bases.begin(), r.bases.end(), [](const ChainBase& b) { return b.from_registry; }))
+        s.blocks.push_back(reports::Note{reports::NoteKind::info, msg(lang, "chain.note.registry.title"),
+                                         msg(lang, "chain.note.registry.text")});
     return s;
 }
 

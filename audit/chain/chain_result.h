@@ -29,6 +29,15 @@ struct ProbeRelation {
     std::string note;  // why it was not compared, or the probe's summary
 };
 
+// Where one checkpoint's reads went (stored bytes: the tensors' bytes in the files).
+struct CheckpointReads {
+    std::int64_t tensors = 0, stored_bytes = 0;            // the whole checkpoint
+    std::int64_t pass_tensor_reads = 0, pass_bytes = 0;    // the one pass (== the whole checkpoint)
+    int most_reads_of_one_tensor = 0;                      // in the pass: 1 = each tensor once
+    std::int64_t digest_extra_bytes = 0;                   // hashed outside the pass (0: folded in)
+    std::int64_t pairwise_tensor_reads = 0, pairwise_bytes = 0;  // later, by the pairwise statistics
+};
+
 struct ChainCheckpoint {
     ChainEntry entry;
     std::string label;   // short name for tables
@@ -38,6 +47,7 @@ struct ChainCheckpoint {
     double distance_from_start = 0.0;  // relative L2 distance of the weights (sampled)
     double spectral_ratio = 0.0;       // median top-singular-value / MP-edge ratio (training sign)
     std::vector<ProbeRelation> bases;  // one per ChainResult::bases
+    CheckpointReads reads;             // where this checkpoint's reads went (checkpoint_pass.h)
 };
 
 enum class LinkStatus : std::uint8_t { descends, broken, undecided, drift_inconsistent };
@@ -76,6 +86,8 @@ const char* chain_verdict_name(ChainVerdict v);  // "proven" | "broken" | "origi
 
 struct ChainBase {
     std::string label, path, digest;
+    bool from_registry = false;  // a fingerprint-registry entry (compared with the origin only)
+    CheckpointReads reads;       // checkpoint bases: where their reads went
 };
 
 struct ChainResult {

@@ -2,6 +2,7 @@
 #include "audit/chain/chain_run.h"
 
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -54,9 +55,7 @@ std::string incompatibility(const weights::Checkpoint& a, const weights::Checkpo
 
 struct Base {
     ChainBase ref;
-    weights::Checkpoint ckpt;
-    std::unique_ptr<pw::CheckpointView> view;
-    pw::WeightSummary summary;
+    CheckpointPass pass;  // summary and digest from one read
 };
 
 ProbeRelation compare_pair(const weights::Checkpoint& ca, const pw::ModelView& a,
@@ -79,6 +78,17 @@ ProbeRelation compare_pair(const weights::Checkpoint& ca, const pw::ModelView& a
         r.note = e.what();
         return r;
     }
+}
+
+// True when `a` and the checkpoint at `b_path` are the same files on disk (the submitted model given
+// as the final checkpoint's folder), so the final checkpoint's digest stands for both.
+bool same_files(const weights::Checkpoint& a, const std::string& b_path) {
+    const weights::Checkpoint b = weights::Checkpoint::open(b_path);
+    if (a.files().size() != b.files().size()) return false;
+    std::error_code ec;
+    for (std::size_t i = 0; i < a.files().size(); ++i)
+        if (!std::filesystem::equivalent(a.files()[i], b.files()[i], ec) || ec) return false;
+    return true;
 }
 
 }  // namespace
@@ -120,16 +130,15 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
         say(reports::format(lang, "cli.progress.chain_base",
                             {labels[m.checkpoints.size() + b], std::to_string(b + 1),
                              std::to_string(o.bases.size())}));
-        Base base{{labels[m.checkpoints.size() + b], o.bases[b], ""},
-                  weights::Checkpoint::open(o.bases[b]), nullptr, {}};
-        base.ref.digest = "sha256:" + weights::content_digest(base.ckpt.tensors());
-        base.view = std::make_unique<pw::CheckpointView>(o.bases[b]);
-        base.summary = pw::summarize(*base.view);
+        Base base{{labels[m.checkpoints.size() + b], o.bases[b], ""}, read_base_once(o.bases[b])};
+        base.ref.digest = base.pass.digest;
         r.bases.push_back(base.ref);
         bases.push_back(std::move(base));
     }
 
-    std::optional<weights::Checkpoint> prev_ckpt;
+    // Each checkpoint is read by one pass (checkpoint_pass.h) and kept, summary and sketch, until
+    // its successor's link is done: the pass of checkpoint k serves link (k-1, k), its bases and
+    // link (k, k+1).
     std::optional<CheckpointPass> prev_pass;
     ChainSketch first_sketch;
     for (std::size_t i = 0; i < m.checkpoints.size(); ++i) {
@@ -137,34 +146,34 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
         say(reports::format(lang, "cli.progress.chain_checkpoint",
                             {labels[i], std::to_string(e.step), std::to_string(i + 1),
                              std::to_string(m.checkpoints.size())}));
-        weights::Checkpoint ckpt = weights::Checkpoint::open(e.path);
+        CheckpointPass pass =
+            read_checkpoint_once(e.path, init_rule, o.samples_per_tensor, sketch_seed);
+        const weights::Checkpoint& ckpt = *pass.ckpt;
         ChainCheckpoint c;
         c.entry = e;
         c.label = labels[i];
-        c.digest = "sha256:" + weights::content_digest(ckpt.tensors());
+        c.digest = pass.digest;
         if (ckpt.config()) c.architecture = ckpt.config()->architecture;
         for (const auto& t : ckpt.tensors()) c.parameters += static_cast<std::int64_t>(t.num_elements);
-        const pw::InitScheme scheme =
-            pw::init_scheme_for(ckpt.config() ? &*ckpt.config() : nullptr, init_rule);
-        CheckpointPass pass = read_checkpoint_once(e.path, scheme, init_rule, o.samples_per_tensor,
-                                                   sketch_seed);
         c.spectral_ratio = pass.median_spectral_ratio;
         if (i == 0) {
             first_sketch = pass.sketch;
-            r.origin.init = pw::judge_initialisation(pass.init_stats, scheme, init_rule);
+            r.origin.init = pw::judge_initialisation(pass.init_stats, pass.scheme, init_rule);
         }
         c.distance_from_start = i == 0 ? 0.0 : relative_distance(first_sketch, pass.sketch);
 
         if (i > 0) {
+            say(reports::format(lang, "cli.progress.chain_link",
+                                {std::to_string(e.step), std::to_string(m.checkpoints[i - 1].step)}));
             ChainLink link;
             link.from = i - 1;
             link.to = i;
-            link.dependence = compare_pair(*prev_ckpt, *prev_pass->view, prev_pass->summary, ckpt,
-                                           *pass.view, pass.summary, link_options, true);
+            link.dependence = compare_pair(*prev_pass->ckpt, *prev_pass->view, prev_pass->summary,
+                                           ckpt, *pass.view, pass.summary, link_options, true);
             // Not derived: only the positive controls can show that the probe would have seen a
             // derivation here, so a break is confirmed with them.
             if (link.dependence.verdict == "inconclusive")
-                link.dependence = compare_pair(*prev_ckpt, *prev_pass->view, prev_pass->summary,
+                link.dependence = compare_pair(*prev_pass->ckpt, *prev_pass->view, prev_pass->summary,
                                                ckpt, *pass.view, pass.summary, control_options, true);
             link.step_distance = relative_distance(prev_pass->sketch, pass.sketch);
             if (r.tokens_given)
@@ -181,18 +190,20 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
             for (std::size_t b = 0; b < bases.size(); ++b) {
                 say(reports::format(lang, "cli.progress.chain_vs_base",
                                     {labels[i], bases[b].ref.label}));
-                c.bases.push_back(compare_pair(bases[b].ckpt, *bases[b].view, bases[b].summary,
-                                               ckpt, *pass.view, pass.summary,
+                const CheckpointPass& bp = bases[b].pass;
+                c.bases.push_back(compare_pair(*bp.ckpt, *bp.view, bp.summary, ckpt, *pass.view, pass.summary,
                                                i == 0 ? control_options : link_options,
                                                false));
             }
         }
         r.checkpoints.push_back(std::move(c));
+        if (prev_pass) r.checkpoints[i - 1].reads = prev_pass->reads();  // its last use is done
         prev_pass.reset();
-        prev_ckpt.reset();
         prev_pass.emplace(std::move(pass));
-        prev_ckpt.emplace(std::move(ckpt));
     }
+    if (prev_pass) r.checkpoints.back().reads = prev_pass->reads();
+    prev_pass.reset();
+    for (std::size_t b = 0; b < bases.size(); ++b) r.bases[b].reads = bases[b].pass.reads();
 
     // Registry entries: bases of the origin, screened through their fingerprints (after the
     // checkpoint bases, so that every checkpoint's relations keep the order of r.bases).
@@ -203,7 +214,7 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
                 const std::string label = info.name + " (fingerprint)";
                 say(reports::format(lang, "cli.progress.chain_vs_base", {labels[0], label}));
                 const auto fp = registry::read_entry(path, info.name);
-                r.bases.push_back({label, path + "#" + info.name, fp.source_digest});
+                r.bases.push_back({label, path + "#" + info.name, fp.source_digest, true, {}});
                 ProbeRelation rel;
                 try {
                     if (!screen)
@@ -225,7 +236,11 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
     if (o.submitted) {
         const weights::Checkpoint s = weights::Checkpoint::open(*o.submitted);
         r.binding.submitted_path = *o.submitted;
-        r.binding.submitted_digest = "sha256:" + weights::content_digest(s.tensors());
+        // The final checkpoint's own files were hashed by its pass; another copy is hashed here.
+        r.binding.submitted_digest =
+            same_files(s, m.checkpoints.back().path)
+                ? r.binding.final_digest
+                : "sha256:" + weights::content_digest(s.tensors());
         r.binding.status = r.binding.submitted_digest == r.binding.final_digest
                                ? BindingStatus::bound
                                : BindingStatus::not_bound;

@@ -1,11 +1,13 @@
 // One checkpoint-chain audit, end to end: read each checkpoint of the run once, in order (its
-// weight summary, value sketch and initialisation measurements), run the weight probe on every
-// consecutive pair and on each checkpoint against every base (summaries of the bases computed
-// once), check the first checkpoint against the initialisation scheme its config implies, bind the
-// final checkpoint to the submitted model by content digest, and decide (chain_decide.h). Entries
-// of fingerprint registries are bases of the origin only (audit/registry, probes/fingerprint).
-// Memory:
-// one checkpoint's summary and sketch beside the previous one's and the bases'.
+// weight summary, value sketch, initialisation measurements and content digest: one pass,
+// checkpoint_pass.h), run the weight probe on every consecutive pair and on each checkpoint
+// against every base (summaries and digests of the bases from one pass each), check the first
+// checkpoint against the initialisation scheme its config implies, bind the final checkpoint to
+// the submitted model by content digest (the final checkpoint's own digest when the submitted
+// model is the same files), and decide (chain_decide.h). Entries of fingerprint registries are
+// bases of the origin only (audit/registry, probes/fingerprint). Memory: one checkpoint's pass
+// (summary, sketch, mapped files) beside the previous one's and the bases'; the pairwise
+// statistics re-read matrices from those mappings (counted in ChainCheckpoint::reads).
 #pragma once
 
 #include <cstdint>

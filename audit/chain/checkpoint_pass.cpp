@@ -1,5 +1,6 @@
 // One read per checkpoint (see the header): an observing view in front of the checkpoint lets
-// summarize() feed the sketch and the initialisation measurements from the same tensor copies.
+// summarize() feed the sketch, the initialisation measurements and the digest stream from the same
+// tensor reads.
 #include "audit/chain/checkpoint_pass.h"
 
 #include <algorithm>
@@ -8,6 +9,9 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+
+#include "weights/core/error.h"
+#include "weights/digest.h"
 
 namespace lineage::audit {
 namespace {
@@ -20,6 +24,8 @@ std::uint64_t splitmix(std::uint64_t x) {
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
     return x ^ (x >> 31);
 }
+
+std::atomic<std::uint64_t> g_passes{0};
 
 // Forwards to `inner` and hands each tensor it reads to `observe` (called from worker threads).
 class ObservingView : public pw::ModelView {
@@ -63,17 +69,66 @@ double relative_distance(const ChainSketch& a, const ChainSketch& b) {
     return std::sqrt(diff / base);
 }
 
-CheckpointPass read_checkpoint_once(const std::string& path, const pw::InitScheme& scheme,
-                                    const pw::InitialisationRule& rule, int samples_per_tensor,
-                                    std::uint64_t seed) {
+CountingView::CountingView(const std::string& path, const weights::Checkpoint& meta)
+    : inner_(path) {
+    for (const auto& t : inner_.tensors()) {
+        const auto* info = meta.find(t.name);
+        stored_bytes_.push_back(info ? static_cast<std::int64_t>(info->bytes.size()) : 0);
+    }
+}
+
+pw::MatrixF CountingView::read(const pw::TensorRef& t) const {
+    pw::MatrixF m = inner_.read(t);
+    reads_.fetch_add(1, std::memory_order_relaxed);
+    bytes_read_.fetch_add(stored_bytes_[static_cast<std::size_t>(&t - inner_.tensors().data())],
+                          std::memory_order_relaxed);
+    return m;
+}
+
+CheckpointReads CheckpointPass::reads() const {
+    CheckpointReads r = pass_reads;
+    if (view) {
+        r.pairwise_tensor_reads = view->reads();
+        r.pairwise_bytes = view->bytes_read();
+    }
+    return r;
+}
+
+std::uint64_t checkpoint_passes_started() { return g_passes.load(); }
+
+namespace {
+
+// The pass; `rule` null: summary and digest only (a base).
+CheckpointPass one_pass(const std::string& path, const pw::InitialisationRule* rule,
+                        int samples_per_tensor, std::uint64_t seed) {
+    g_passes.fetch_add(1);
     CheckpointPass p;
-    p.view = std::make_unique<pw::CheckpointView>(path);
-    const std::size_t n = p.view->tensors().size();
+    p.ckpt = std::make_unique<weights::Checkpoint>(weights::Checkpoint::open(path));
+    p.view = std::make_unique<CountingView>(path, *p.ckpt);
+    if (rule) p.scheme = pw::init_scheme_for(p.ckpt->config() ? &*p.ckpt->config() : nullptr, *rule);
+    const auto infos = p.ckpt->tensors();
+    const auto& refs = p.view->tensors();
+    const std::size_t n = refs.size();
+    // The view's tensor i is the checkpoint's tensor info_of[i] (both list the same checkpoint).
+    std::vector<std::size_t> info_of(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto* info = p.ckpt->find(refs[i].name);
+        if (!info) throw InternalError("chain: tensor '" + refs[i].name + "' missing from " + path);
+        info_of[i] = static_cast<std::size_t>(info - infos.data());
+    }
     p.init_stats.resize(n);
     std::vector<std::vector<float>> samples(n);
+    std::vector<int> times_read(n, 0);
     std::mutex mu;
+    weights::ContentDigestStream digest(infos);
     const ObservingView observing(
-        *p.view, [&](std::size_t i, const pw::TensorRef& t, const pw::MatrixF& m) {
+        p.view->inner(), [&](std::size_t i, const pw::TensorRef& t, const pw::MatrixF& m) {
+            digest.done(info_of[i]);  // hashes the stored bytes just read (page cache)
+            if (!rule) {
+                std::lock_guard lock(mu);
+                ++times_read[i];
+                return;
+            }
             const std::int64_t size = m.size();
             const std::int64_t k = std::min<std::int64_t>(size, samples_per_tensor);
             std::vector<float> s(static_cast<std::size_t>(k));
@@ -86,15 +141,25 @@ CheckpointPass read_checkpoint_once(const std::string& path, const pw::InitSchem
                                     static_cast<std::uint64_t>(size));
                 s[static_cast<std::size_t>(j)] = m.data()[pos];
             }
-            auto stats = pw::measure_tensor(t, m, scheme, rule);
+            auto stats = pw::measure_tensor(t, m, p.scheme, *rule);
             std::lock_guard lock(mu);
             samples[i] = std::move(s);
             p.init_stats[i] = std::move(stats);
+            ++times_read[i];
         });
     p.summary = pw::summarize(observing);
-    const auto& refs = p.view->tensors();
+    p.digest = "sha256:" + digest.finish();
+
+    CheckpointReads& io = p.pass_reads;
+    io.tensors = static_cast<std::int64_t>(infos.size());
+    for (const auto& info : infos) io.stored_bytes += static_cast<std::int64_t>(info.bytes.size());
+    io.digest_extra_bytes = static_cast<std::int64_t>(digest.bytes_hashed_at_finish());
     std::vector<double> ratios;
     for (std::size_t i = 0; i < n; ++i) {
+        io.pass_tensor_reads += times_read[i];
+        io.pass_bytes += times_read[i] * static_cast<std::int64_t>(infos[info_of[i]].bytes.size());
+        io.most_reads_of_one_tensor = std::max(io.most_reads_of_one_tensor, times_read[i]);
+        if (!rule) continue;
         p.sketch.sizes[refs[i].name] = refs[i].elements();
         p.sketch.samples[refs[i].name] = std::move(samples[i]);
         const auto& s = p.init_stats[i];
@@ -110,5 +175,14 @@ CheckpointPass read_checkpoint_once(const std::string& path, const pw::InitSchem
     }
     return p;
 }
+
+}  // namespace
+
+CheckpointPass read_checkpoint_once(const std::string& path, const pw::InitialisationRule& rule,
+                                    int samples_per_tensor, std::uint64_t seed) {
+    return one_pass(path, &rule, samples_per_tensor, seed);
+}
+
+CheckpointPass read_base_once(const std::string& path) { return one_pass(path, nullptr, 0, 0); }
 
 }  // namespace lineage::audit

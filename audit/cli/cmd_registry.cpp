@@ -70,6 +70,12 @@ int run_show(const RegistryCliOptions& o) {
                 static_cast<long long>(fp.sketch_dims),
                 static_cast<unsigned long long>(fp.projection_seed), fp.anchor_ids.size());
     std::printf("tensors        %zu sketched, %zu left out\n", fp.tensors.size(), fp.not_sketched.size());
+    if (fp.activations)
+        std::printf("activations    signature on %zu corpus points, %lld hidden layers (layout %lld)\n",
+                    fp.activations->points.size(), static_cast<long long>(fp.activations->layers + 1),
+                    static_cast<long long>(info.layout_version));
+    else
+        std::printf("activations    none (layout %lld)\n", static_cast<long long>(info.layout_version));
     for (const auto& s : fp.not_sketched) std::printf("  left out     %s\n", s.c_str());
     std::string files;
     for (const auto& [n, b] : fp.files) files += (files.empty() ? "" : ", ") + n;

@@ -1,12 +1,15 @@
 // Registry entries as audit bases (see registry_audit.h).
 #include "audit/registry/registry_audit.h"
 
+#include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "audit/evidence/tokenizer_evidence.h"
 #include "audit/evidence/weight_evidence.h"
 #include "audit/registry/registry_file.h"
 #include "probes/fingerprint/fingerprint_files.h"
+#include "probes/activation/activation_signature.h"
 #include "probes/fingerprint/screen.h"
 #include "probes/tokenizer/tokenizer_probe.h"
 #include "weights/checkpoint.h"
@@ -15,6 +18,7 @@
 namespace lineage::audit {
 
 namespace fpr = probes::fingerprint;
+namespace act = probes::activation;
 
 namespace {
 
@@ -22,6 +26,34 @@ bool has_tokenizer(const weights::Checkpoint& c) {
     for (const char* name : {"tokenizer.json", "tokenizer.model", "tekken.json"})
         if (c.sibling(name)) return true;
     return false;
+}
+
+// The candidate's signature is taken with the fingerprint's point count.
+act::SignatureOptions signature_options(const act::ActivationSignature& base) {
+    act::SignatureOptions so;
+    so.points = static_cast<std::int64_t>(base.points.size());
+    return so;
+}
+
+// Layout 2: the base's stored signature against the candidate's, by CKA over their shared corpus
+// points. Descriptive (a profile and a parameter): the signature carries no shuffled null or
+// output agreement, so it never becomes a behaviour finding.
+void add_signature_comparison(const act::ActivationSignature& base, const act::ActivationSignature& cand,
+                              const std::string& label, const std::string& entry, AuditResult& r) {
+    const act::SignatureComparison c = act::compare_signatures(base, cand);
+    ActivationProfile p;
+    p.base = label;
+    for (std::size_t b = 0; b < c.b_to_a.size(); ++b) {
+        const std::int32_t a = c.b_to_a[b];
+        p.cka_diagonal.push_back(a < 0 ? 0.0 : c.cka_debiased[static_cast<std::size_t>(a) * c.cols + b]);
+    }
+    r.evidence.activations.push_back(std::move(p));
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "activation signature: peak debiased CKA %.3f, mean %.3f along the layer alignment, "
+                  "%lld shared corpus points (descriptive: no shuffled null)",
+                  c.peak_cka, c.mean_cka, static_cast<long long>(c.shared_points));
+    r.evidence.parameters.emplace_back("registry." + entry + ".activations", line);
 }
 
 }  // namespace
@@ -41,6 +73,7 @@ void add_registry_bases(const AuditOptions& o, const weights::Checkpoint& candid
         total += all.back().second.size();
     }
     std::unique_ptr<fpr::CandidateScreen> screen;  // the candidate's one summary pass, shared
+    std::optional<act::ActivationSignature> candidate_signature;  // computed once, on first need
     std::size_t n = 0;
     for (const auto& [path, entries] : all) {
         for (const auto& info : entries) {
@@ -68,7 +101,7 @@ void add_registry_bases(const AuditOptions& o, const weights::Checkpoint& candid
 
             try {
                 if (!screen) screen = std::make_unique<fpr::CandidateScreen>(o.candidate);
-                const fpr::ScreenResult sr = screen->compare(fp, compare_options);
+                const fpr::ScreenResult sr = screen->screen(fp, compare_options);
                 add_weight_evidence(sr.result, label, r.evidence,
                                     compare_options.rule.token_agreement_max_fraction_independent);
                 std::string notes;
@@ -84,10 +117,25 @@ void add_registry_bases(const AuditOptions& o, const weights::Checkpoint& candid
             } else {
                 r.evidence.skipped.push_back({"tokenizer", label, "audit.skip.no_tokenizer", ""});
             }
-            r.evidence.skipped.push_back(
-                {"activations", label, "audit.skip.not_built",
-                 "Fingerprints (registry layout 1) hold no activation signatures; audit with --base "
-                 "on the checkpoint for the behavioural comparison."});
+            if (!fp.activations) {
+                r.evidence.skipped.push_back(
+                    {"activations", label, "audit.skip.not_built",
+                     "This fingerprint holds no activation signature (layout 1, or its model could "
+                     "not be run); audit with --base on the checkpoint for the behavioural comparison."});
+            } else if (o.run_activations && has_tokenizer(candidate)) {
+                try {
+                    if (!candidate_signature)
+                        candidate_signature = act::compute_signature(o.candidate, act::bundled_corpus(),
+                                                                     signature_options(*fp.activations));
+                    add_signature_comparison(*fp.activations, *candidate_signature, label, info.name, r);
+                } catch (const Error& e) {
+                    r.evidence.skipped.push_back({"activations", label, "audit.skip.failed", e.what()});
+                }
+            } else {
+                r.evidence.skipped.push_back({"activations", label, "audit.skip.failed",
+                                              o.run_activations ? "the candidate has no tokenizer"
+                                                                : "activations not run (--no-activations)"});
+            }
         }
     }
 }

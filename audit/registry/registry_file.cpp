@@ -19,6 +19,7 @@
 namespace lineage::audit::registry {
 
 namespace fp_ns = probes::fingerprint;
+namespace act = probes::activation;
 namespace fs = std::filesystem;
 
 namespace {
@@ -55,6 +56,62 @@ private:
 std::string tensor_key(std::size_t i) {
     std::string s = std::to_string(i);
     return std::string(s.size() < 6 ? 6 - s.size() : 0, '0') + s;
+}
+
+// Layout 2: the activation signature, each layer's symmetric Gram as its upper triangle (row by
+// row, diagonal included) in bf16.
+void write_activations(const H5File& f, hid_t entry, const act::ActivationSignature& a,
+                       PayloadDigest& digest) {
+    H5Handle g = f.create_group(entry, "activations");
+    f.write_string_attr(g.get(), "corpus_sha256", a.corpus_sha256);
+    f.write_string_attr(g.get(), "tokenizer_sha256", a.tokenizer_sha256);
+    f.write_int_attr(g.get(), "layers", a.layers);
+    f.write_int_attr(g.get(), "hidden", a.hidden);
+    const std::size_t n = a.points.size();
+    std::vector<std::int32_t> text(n);
+    std::vector<std::int64_t> end(n);
+    for (std::size_t i = 0; i < n; ++i) text[i] = a.points[i].text, end[i] = a.points[i].byte_end;
+    const std::size_t tri = n * (n + 1) / 2;
+    std::vector<std::uint16_t> grams(a.grams.size() * tri);
+    for (std::size_t l = 0, k = 0; l < a.grams.size(); ++l)
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = i; j < n; ++j) grams[k++] = to_bf16(a.grams[l](i, j));
+    f.write_i32(g.get(), "point_text", text);
+    f.write_i64(g.get(), "point_byte_end", end);
+    f.write_u16(g.get(), "grams", grams, {a.grams.size(), tri});
+    digest.add(text.data(), text.size() * sizeof(std::int32_t));
+    digest.add(end.data(), end.size() * sizeof(std::int64_t));
+    digest.add(grams.data(), grams.size() * sizeof(std::uint16_t));
+}
+
+act::ActivationSignature read_activations(const H5File& f, hid_t entry, const std::string& name,
+                                          PayloadDigest& digest) {
+    H5Handle g = f.open_group(entry, "activations");
+    act::ActivationSignature a;
+    a.corpus_sha256 = f.read_string_attr(g.get(), "corpus_sha256");
+    a.tokenizer_sha256 = f.read_string_attr(g.get(), "tokenizer_sha256");
+    a.layers = f.read_int_attr(g.get(), "layers");
+    a.hidden = f.read_int_attr(g.get(), "hidden");
+    const auto text = f.read_i32(g.get(), "point_text");
+    const auto end = f.read_i64(g.get(), "point_byte_end");
+    std::vector<hsize_t> dims;
+    const auto grams = f.read_u16(g.get(), "grams", dims);
+    const std::size_t n = text.size(), tri = n * (n + 1) / 2;
+    if (end.size() != n || a.layers < 0 || dims.size() != 2 ||
+        dims[0] != static_cast<hsize_t>(a.layers + 1) || dims[1] != tri)
+        f.fail("entry '" + name + "': activation signature shapes disagree");
+    for (std::size_t i = 0; i < n; ++i) a.points.push_back({text[i], end[i]});
+    const Eigen::Index ni = static_cast<Eigen::Index>(n);
+    for (std::size_t l = 0, k = 0; l < dims[0]; ++l) {
+        act::MatrixF m(ni, ni);
+        for (Eigen::Index i = 0; i < ni; ++i)
+            for (Eigen::Index j = i; j < ni; ++j) m(i, j) = m(j, i) = from_bf16(grams[k++]);
+        a.grams.push_back(std::move(m));
+    }
+    digest.add(text.data(), text.size() * sizeof(std::int32_t));
+    digest.add(end.data(), end.size() * sizeof(std::int64_t));
+    digest.add(grams.data(), grams.size() * sizeof(std::uint16_t));
+    return a;
 }
 
 void write_entry(const H5File& f, hid_t entries, const fp_ns::Fingerprint& fp) {
@@ -122,6 +179,7 @@ void write_entry(const H5File& f, hid_t entries, const fp_ns::Fingerprint& fp) {
     std::string skipped;
     for (const auto& s : fp.not_sketched) skipped += s + "\n";
     f.write_u8(g.get(), "not_sketched", skipped);
+    if (fp.activations) write_activations(f, g.get(), *fp.activations, digest);
     f.write_string_attr(g.get(), "payload_sha256", digest.hex());
 }
 
@@ -141,7 +199,8 @@ H5File open_registry(const fs::path& path) {
         throw UnsupportedError(path.string(), "registry layout " + std::to_string(version) +
                                                   " was written by a newer Lineage; this version reads layout " +
                                                   std::to_string(kLayoutVersion));
-    if (version < 1) throw InputError(path.string(), "bad layout_version " + std::to_string(version));
+    if (version < kOldestLayoutVersion)
+        throw InputError(path.string(), "bad layout_version " + std::to_string(version));
     if (!f.exists(f.id(), "entries")) f.fail("missing group /entries");
     return f;
 }
@@ -163,9 +222,13 @@ hsize_t storage_of_group(hid_t g) {
 
 EntryInfo read_info(const H5File& f, hid_t entries, const std::string& name) {
     H5Handle g = f.open_group(entries, name);
-    if (f.read_int_attr(g.get(), "layout_version") != kLayoutVersion)
-        f.fail("entry '" + name + "' has another layout version");
     EntryInfo e;
+    e.layout_version = f.read_int_attr(g.get(), "layout_version");
+    if (e.layout_version > kLayoutVersion)
+        throw UnsupportedError(f.path(), "entry '" + name + "' has layout " + std::to_string(e.layout_version) +
+                                             ", written by a newer Lineage; this version reads layout " +
+                                             std::to_string(kLayoutVersion) + " and older");
+    if (e.layout_version < kOldestLayoutVersion) f.fail("entry '" + name + "' has a bad layout version");
     e.name = name;
     e.source_path = f.read_string_attr(g.get(), "source_path");
     e.source_digest = f.read_string_attr(g.get(), "source_digest");
@@ -175,6 +238,7 @@ EntryInfo read_info(const H5File& f, hid_t entries, const std::string& name) {
     e.parameters = f.read_int_attr(g.get(), "parameters");
     e.hidden_size = f.read_int_attr(g.get(), "hidden_size");
     e.sketch_dims = f.read_int_attr(g.get(), "sketch_dims");
+    e.projection_seed = static_cast<std::uint64_t>(f.read_int_attr(g.get(), "projection_seed"));
     H5Handle a = f.open_group(g.get(), "anchors");
     H5Handle ds(H5Dopen2(a.get(), "ids", H5P_DEFAULT), H5Dclose);
     if (!ds.valid()) f.fail("entry '" + name + "': missing anchors/ids");
@@ -193,6 +257,16 @@ EntryInfo read_info(const H5File& f, hid_t entries, const std::string& name) {
         H5Handle d(H5Dopen2(files.get(), k.c_str(), H5P_DEFAULT), H5Dclose);
         H5Handle s(H5Dget_space(d.get()), H5Sclose);
         e.payload_bytes += H5Sget_simple_extent_npoints(s.get());
+    }
+    if (e.layout_version >= 2 && f.exists(g.get(), "activations")) {
+        H5Handle a = f.open_group(g.get(), "activations");
+        H5Handle d(H5Dopen2(a.get(), "point_text", H5P_DEFAULT), H5Dclose);
+        if (!d.valid()) f.fail("entry '" + name + "': missing activations/point_text");
+        H5Handle s(H5Dget_space(d.get()), H5Sclose);
+        e.activation_points = H5Sget_simple_extent_npoints(s.get());
+        e.activation_layers = f.read_int_attr(a.get(), "layers") + 1;
+        const std::int64_t n = e.activation_points;
+        e.payload_bytes += e.activation_layers * n * (n + 1) + 12 * n;
     }
     e.stored_bytes = static_cast<std::int64_t>(storage_of_group(g.get()));
     return e;
@@ -277,16 +351,7 @@ fp_ns::Fingerprint read_entry(const fs::path& path, const std::string& name) {
     const EntryInfo info = read_info(f, entries.get(), name);
     H5Handle g = f.open_group(entries.get(), name);
     fp_ns::Fingerprint fp;
-    fp.name = name;
-    fp.source_path = info.source_path;
-    fp.source_digest = info.source_digest;
-    fp.tool_version = info.tool_version;
-    fp.created_at = info.created_at;
-    fp.architecture = info.architecture;
-    fp.parameters = info.parameters;
-    fp.hidden_size = info.hidden_size;
-    fp.sketch_dims = info.sketch_dims;
-    fp.projection_seed = static_cast<std::uint64_t>(f.read_int_attr(g.get(), "projection_seed"));
+    static_cast<fp_ns::FingerprintHeader&>(fp) = info;
     if (f.read_string_attr(g.get(), "value_dtype") != "bf16") f.fail("entry '" + name + "': unknown value_dtype");
     PayloadDigest digest;
     {
@@ -347,6 +412,8 @@ fp_ns::Fingerprint read_entry(const fs::path& path, const std::string& name) {
         if (e == std::string::npos) e = skipped.size();
         if (e > b) fp.not_sketched.push_back(skipped.substr(b, e - b));
     }
+    if (info.layout_version >= 2 && f.exists(g.get(), "activations"))
+        fp.activations = read_activations(f, g.get(), name, digest);
     const std::string expected = f.read_string_attr(g.get(), "payload_sha256");
     if (digest.hex() != expected)
         throw InputError(path.string(), "entry '" + name + "': payload digest mismatch (the entry was modified or damaged)");

@@ -19,11 +19,16 @@
 namespace lineage::audit::registry {
 
 inline constexpr const char* kFormatName = "lineage-fingerprint-registry";
-inline constexpr int kLayoutVersion = 1;
+// Written: the data model's version (2: activation signatures). Read: 1 (no activation
+// signatures) up to 2; a newer file or entry is an UnsupportedError (exit 4).
+inline constexpr int kLayoutVersion = probes::fingerprint::kLayoutVersion;
+inline constexpr int kOldestLayoutVersion = 1;
 
-struct EntryInfo {
-    std::string name, source_path, source_digest, tool_version, created_at, architecture;
-    std::int64_t parameters = 0, hidden_size = 0, sketch_dims = 0, anchors = 0, tensors = 0;
+// The entry's header (the attributes a fingerprint carries) plus what listing it measures.
+struct EntryInfo : probes::fingerprint::FingerprintHeader {
+    std::int64_t layout_version = 0;  // of the entry (a registry may hold older entries)
+    std::int64_t anchors = 0, tensors = 0;
+    std::int64_t activation_points = 0, activation_layers = 0;  // 0: no activation signature
     std::int64_t payload_bytes = 0;  // values (bf16) and files, as stored before compression
     std::int64_t stored_bytes = 0;   // bytes the entry's datasets occupy in the file
 };

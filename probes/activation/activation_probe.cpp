@@ -1,89 +1,17 @@
-// The activation probe's orchestration (see activation_probe.h): tokenise and align the corpus,
-// sample positions, run A then B, fill the CKA matrices, the alignment, the output agreement and
-// their nulls, then decide.
+// The activation probe's orchestration (see activation_probe.h): prepare (tokenise, align, sample),
+// run A keeping its Gram sides, run B streaming each layer against A's, then the figures, the
+// independent ranges and the verdict. The pieces live in pair_figures.cpp, shared with the zoo
+// calibration.
 #include "probes/activation/activation_probe.h"
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <map>
-#include <memory>
 
-#include "probes/activation/byte_alignment.h"
-#include "probes/activation/model_pass.h"
-#include "probes/activation/output_agreement.h"
-#include "probes/stats/layer_alignment.h"
-#include "probes/stats/random.h"
-#include "probes/tokenizer/token_mapping.h"
+#include "probes/activation/pair_figures.h"
 #include "reference_model/backend/backend.h"
 #include "reference_model/model/transformer.h"
-#include "reference_model/tokenizer/formats/load_vocabulary.h"
-#include "reference_model/tokenizer/tokenizer.h"
 #include "weights/checkpoint.h"
-#include "weights/core/error.h"
 
 namespace lineage::probes::activation {
-namespace {
-
-// What the probe needs of a model before its pass: where it is, its tokenizer and dimensions.
-struct SideSetup {
-    std::string path;
-    std::unique_ptr<model::Tokenizer> tokenizer;
-    model::Vocabulary vocab;
-    std::int64_t layers = 0, vocab_rows = 0, max_positions = 0;
-};
-
-// Opens the checkpoint and binds a transformer (validates architecture and shapes, loads no
-// weights), so a problem with B is reported before A's forward runs.
-SideSetup set_up_side(const std::string& path, model::Backend& backend) {
-    SideSetup s;
-    s.path = path;
-    const auto checkpoint = weights::Checkpoint::open(path);
-    const model::Transformer transformer(checkpoint, backend);
-    s.layers = transformer.dims().layers;
-    s.vocab_rows = transformer.dims().vocab;
-    s.max_positions = transformer.dims().max_positions;
-    s.tokenizer = std::make_unique<model::Tokenizer>(model::Tokenizer::load(checkpoint.root()));
-    s.vocab = model::load_vocabulary(checkpoint.root());
-    return s;
-}
-
-struct Sample {
-    std::int32_t text, pos_a, pos_b;
-};
-
-bool same_vocabulary(const model::Vocabulary& a, const model::Vocabulary& b) {
-    return a.bytes_by_id == b.bytes_by_id && a.kind_by_id == b.kind_by_id;
-}
-
-// The plan of one side: the texts holding samples (cut after their last sampled position; a causal
-// model's earlier states do not depend on later tokens) and each sample's (sequence, position).
-PassPlan plan_side(const std::vector<std::vector<std::int32_t>>& encoded, const std::vector<Sample>& samples,
-                   bool side_a) {
-    std::map<std::int32_t, std::int32_t> last;  // text -> last sampled position
-    for (const auto& s : samples) {
-        const std::int32_t p = side_a ? s.pos_a : s.pos_b;
-        auto [it, fresh] = last.emplace(s.text, p);
-        if (!fresh) it->second = std::max(it->second, p);
-    }
-    PassPlan plan;
-    std::map<std::int32_t, std::int32_t> seq_of;
-    for (const auto& [text, p] : last) {
-        seq_of[text] = static_cast<std::int32_t>(plan.sequences.size());
-        const auto& ids = encoded[static_cast<std::size_t>(text)];
-        plan.sequences.emplace_back(ids.begin(), ids.begin() + p + 1);
-    }
-    for (const auto& s : samples) plan.rows.emplace_back(seq_of[s.text], side_a ? s.pos_a : s.pos_b);
-    return plan;
-}
-
-double mean_of(const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.empty() ? 0.0 : s / static_cast<double>(v.size());
-}
-
-}  // namespace
 
 ProbeResult run_activation_probe(const std::string& model_a, const std::string& model_b, const ProbeCorpus& corpus,
                                  const VerdictRule& rule, const IndependentRanges& ranges, const ProbeOptions& options) {
@@ -91,215 +19,48 @@ ProbeResult run_activation_probe(const std::string& model_a, const std::string& 
     auto say = [&](const std::string& line) {
         if (options.progress) options.progress(line);
     };
-    const std::int64_t max_positions = options.max_positions.value_or(rule.max_positions);
-    if (max_positions < 8) throw UsageError("probe: --max-positions must be at least 8");
-
-    ProbeResult r;
-    r.model_a = model_a;
-    r.model_b = model_b;
-    r.corpus_name = corpus.name;
-    r.corpus_sha256 = corpus.sha256;
-    r.texts = static_cast<std::int64_t>(corpus.texts.size());
-    r.seed = rule.seed;
-    r.cka_shuffles = rule.cka_shuffles;
-    r.agreement_shuffles = rule.agreement_shuffles;
-    r.rule_source = rule.source;
-    r.null_ranges_source = ranges.source;
-
     const auto backend = model::make_backend(options.device);
-    r.device = backend->description();
-    SideSetup a = set_up_side(model_a, *backend);
-    SideSetup b = set_up_side(model_b, *backend);
-    r.same_tokenizer = same_vocabulary(a.vocab, b.vocab);
-    r.a.tokenizer_sha256 = a.vocab.sha256;
-    r.b.tokenizer_sha256 = b.vocab.sha256;
-
-    // ---- tokenise both ways and pair the positions that end at the same byte offset -----------
-    const std::int64_t cut_a = std::min(rule.max_tokens_per_text, a.max_positions > 0 ? a.max_positions : rule.max_tokens_per_text);
-    const std::int64_t cut_b = std::min(rule.max_tokens_per_text, b.max_positions > 0 ? b.max_positions : rule.max_tokens_per_text);
-    r.max_tokens_per_text = rule.max_tokens_per_text;
-    std::vector<std::vector<std::int32_t>> enc_a(corpus.texts.size()), enc_b(corpus.texts.size());
-    std::vector<Sample> all;
-    for (std::size_t t = 0; t < corpus.texts.size(); ++t) {
-        const std::string& text = corpus.texts[t];
-        enc_a[t] = a.tokenizer->encode(text, true);
-        enc_b[t] = b.tokenizer->encode(text, true);
-        if (static_cast<std::int64_t>(enc_a[t].size()) > cut_a) enc_a[t].resize(static_cast<std::size_t>(cut_a));
-        if (static_cast<std::int64_t>(enc_b[t].size()) > cut_b) enc_b[t].resize(static_cast<std::size_t>(cut_b));
-        const TokenSpans sa = token_byte_spans(enc_a[t], a.vocab, text);
-        const TokenSpans sb = token_byte_spans(enc_b[t], b.vocab, text);
-        const auto pairs = align_positions(sa, sb, rule.skip_leading_positions);
-        if (pairs.empty()) {
-            const std::size_t common = std::min(sa.stream.size(), sb.stream.size());
-            if (common > 0 && sa.stream.compare(0, common, sb.stream, 0, common) != 0) ++r.texts_normalised_differently;
-            continue;
-        }
-        ++r.texts_aligned;
-        for (const auto& [pa, pb] : pairs) all.push_back({static_cast<std::int32_t>(t), pa, pb});
-    }
-    r.aligned_positions = static_cast<std::int64_t>(all.size());
-    say("aligned " + std::to_string(all.size()) + " positions in " + std::to_string(r.texts_aligned) + " of " +
+    ProbeSetup setup = prepare_probe(model_a, model_b, corpus, rule, *backend, options.max_positions.value_or(rule.max_positions));
+    ProbeResult& r = setup.result;
+    r.null_ranges_source = ranges.source;
+    say("aligned " + std::to_string(r.aligned_positions) + " positions in " + std::to_string(r.texts_aligned) + " of " +
         std::to_string(r.texts) + " texts");
-
-    // Deterministic subsample; the order is random so any prefix (the agreement rows) is one too.
-    {
-        stats::Rng rng(rule.seed);
-        stats::shuffle(std::span<Sample>(all), rng);
-        if (static_cast<std::int64_t>(all.size()) > max_positions) all.resize(static_cast<std::size_t>(max_positions));
-    }
-    r.positions = static_cast<std::int64_t>(all.size());
-    r.rows = a.layers + 1;
-    r.cols = b.layers + 1;
-    if (r.positions < std::max<std::int64_t>(rule.min_positions, 8)) {
-        r.verdict = Verdict::inconclusive;
-        r.reasons.push_back("only " + std::to_string(r.positions) + " aligned positions (the rule needs " +
-                            std::to_string(rule.min_positions) + "): the tokenizers cut the corpus too differently, or the corpus is too small");
-        r.summary = "inconclusive: too few aligned positions";
+    if (!setup.runnable) {
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        return r;
+        return std::move(r);
     }
-
-    PassPlan plan_a = plan_side(enc_a, all, true), plan_b = plan_side(enc_b, all, false);
-    // Shared tokens, restricted to ids both embedding tables hold.
-    const TokenMapping mapping = map_shared_tokens(a.vocab, b.vocab);
-    for (const auto& [ia, ib] : mapping.pairs) {
-        if (ia < 0 || ib < 0 || ia >= a.vocab_rows || ib >= b.vocab_rows) continue;
-        plan_a.shared_ids.push_back(ia);
-        plan_b.shared_ids.push_back(ib);
-    }
-    r.shared_tokens = static_cast<std::int64_t>(plan_a.shared_ids.size());
-    const std::int64_t m = std::min(rule.agreement_positions, r.positions);
-    plan_a.agreement_rows = plan_b.agreement_rows = r.shared_tokens >= 2 ? m : 0;
+    const std::string tok_a = r.a.tokenizer_sha256, tok_b = r.b.tokenizer_sha256;
 
     // ---- model A: keep every layer's Gram side --------------------------------------------------
-    std::vector<GramSide> grams_a;
-    MatrixF logp_a;
-    {
-        say("running A (" + model_a + ") on " + std::to_string(plan_a.sequences.size()) + " texts");
-        const auto checkpoint = weights::Checkpoint::open(model_a);
-        model::Transformer transformer(checkpoint, *backend);
-        PassOutput out = run_model_pass(checkpoint, transformer, *backend, plan_a,
-                                        [&](std::int64_t, GramSide&& g) { grams_a.push_back(std::move(g)); });
-        r.a = out.side;
-        r.a.tokenizer_sha256 = a.vocab.sha256;
-        logp_a = std::move(out.log_probs);
-    }
+    say("running A (" + model_a + ") on " + std::to_string(setup.plan_a.sequences.size()) + " texts");
+    ModelActivations a = run_side(model_a, setup.plan_a, *backend);
+    r.a = a.side;
+    r.a.tokenizer_sha256 = tok_a;
 
     // ---- model B: each layer against every layer of A, then dropped -----------------------------
-    r.cka_debiased.assign(static_cast<std::size_t>(r.rows * r.cols), 0.0);
-    r.cka_linear.assign(static_cast<std::size_t>(r.rows * r.cols), 0.0);
-    std::vector<std::vector<double>> layer_null_draws(static_cast<std::size_t>(r.cols));
-    r.profile.resize(static_cast<std::size_t>(r.cols));
-    MatrixF logp_b;
+    LayerNullDraws draws;
+    begin_figures(r, draws);
+    MatrixF logits_b;
     {
-        say("running B (" + model_b + ") on " + std::to_string(plan_b.sequences.size()) + " texts");
+        say("running B (" + model_b + ") on " + std::to_string(setup.plan_b.sequences.size()) + " texts");
         const auto checkpoint = weights::Checkpoint::open(model_b);
         model::Transformer transformer(checkpoint, *backend);
-        PassOutput out = run_model_pass(checkpoint, transformer, *backend, plan_b, [&](std::int64_t lb, GramSide&& g) {
-            std::int64_t best = 0;
-            for (std::int64_t la = 0; la < r.rows; ++la) {
-                const CkaPair c = cka_from_grams(grams_a[static_cast<std::size_t>(la)], g);
-                r.cka_debiased[static_cast<std::size_t>(la * r.cols + lb)] = c.debiased;
-                r.cka_linear[static_cast<std::size_t>(la * r.cols + lb)] = c.linear;
-                if (c.debiased > r.cka_debiased[static_cast<std::size_t>(best * r.cols + lb)]) best = la;
-            }
-            const GramNull null = gram_permutation_null(grams_a[static_cast<std::size_t>(best)], g, rule.cka_shuffles,
-                                                        rule.seed + 1 + static_cast<std::uint64_t>(lb));
-            ProfileEntry& e = r.profile[static_cast<std::size_t>(lb)];
-            e.layer_b = static_cast<std::int32_t>(lb);
-            e.null_mean = null.debiased_mean;
-            e.null_sd = null.debiased_sd;
-            e.null_max = null.debiased_max;
-            layer_null_draws[static_cast<std::size_t>(lb)] = null.debiased;
-        });
+        PassOutput out = run_model_pass(checkpoint, transformer, *backend, setup.plan_b,
+                                        [&](std::int64_t lb, GramSide&& g) { compare_b_layer(r, a.grams, lb, g, rule, draws); });
         r.b = out.side;
-        r.b.tokenizer_sha256 = b.vocab.sha256;
-        logp_b = std::move(out.log_probs);
+        r.b.tokenizer_sha256 = tok_b;
+        logits_b = std::move(out.log_probs);
     }
-    grams_a.clear();
-
-    // ---- layer alignment and the diagonal profile ------------------------------------------------
-    const stats::LayerMap map = stats::monotone_alignment(r.cka_debiased, r.rows, r.cols, rule.alignment_min_cka);
-    r.b_to_a = map.b_to_a;
-    std::vector<double> diag_values, diag_linear;
-    for (std::int64_t lb = 0; lb < r.cols; ++lb) {
-        ProfileEntry& e = r.profile[static_cast<std::size_t>(lb)];
-        e.layer_a = r.b_to_a[static_cast<std::size_t>(lb)];
-        if (e.layer_a >= 0) {
-            e.debiased = r.cka_debiased[static_cast<std::size_t>(e.layer_a * r.cols + lb)];
-            e.linear = r.cka_linear[static_cast<std::size_t>(e.layer_a * r.cols + lb)];
-        }
-        diag_values.push_back(e.debiased);
-        diag_linear.push_back(e.linear);
-    }
-    // The diagonal figures' nulls: per draw, the mean and the max of the layers' shuffled values.
-    std::vector<double> diag_null, peak_null;
-    for (int s = 0; s < rule.cka_shuffles; ++s) {
-        std::vector<double> v;
-        for (std::int64_t lb = 0; lb < r.cols; ++lb) v.push_back(layer_null_draws[static_cast<std::size_t>(lb)][static_cast<std::size_t>(s)]);
-        diag_null.push_back(mean_of(v));
-        peak_null.push_back(*std::max_element(v.begin(), v.end()));
-    }
-    auto fill_null = [](CalibratedFigure& f, const std::vector<double>& draws) {
-        f.null_draws = static_cast<int>(draws.size());
-        if (draws.empty()) return;
-        double s = 0, q = 0;
-        for (double x : draws) s += x, q += x * x;
-        f.null_mean = s / static_cast<double>(draws.size());
-        f.null_sd = std::sqrt(std::max(0.0, q / static_cast<double>(draws.size()) - f.null_mean * f.null_mean));
-        f.null_extreme = f.higher_is_closer ? *std::max_element(draws.begin(), draws.end())
-                                            : *std::min_element(draws.begin(), draws.end());
-    };
-    r.peak_cka.name = "peak_cka_debiased";
-    r.peak_cka.value = *std::max_element(diag_values.begin(), diag_values.end());
-    fill_null(r.peak_cka, peak_null);
-    r.peak_cka.independent_lo = ranges.peak_cka.lo;
-    r.peak_cka.independent_hi = ranges.peak_cka.hi;
-    r.peak_cka.independent_pairs = ranges.peak_cka.pairs;
-    r.diagonal_cka.name = "diagonal_cka_debiased";
-    r.diagonal_cka.value = mean_of(diag_values);
-    fill_null(r.diagonal_cka, diag_null);
-    r.diagonal_cka_linear.null_draws = 0;  // descriptive; its null is the debiased one's
-    r.diagonal_cka.independent_lo = ranges.diagonal_cka.lo;
-    r.diagonal_cka.independent_hi = ranges.diagonal_cka.hi;
-    r.diagonal_cka.independent_pairs = ranges.diagonal_cka.pairs;
-    r.diagonal_cka_linear.name = "diagonal_cka_linear";
-    r.diagonal_cka_linear.value = mean_of(diag_linear);
-    r.diagonal_cka_linear.independent_lo = ranges.diagonal_cka_linear.lo;
-    r.diagonal_cka_linear.independent_hi = ranges.diagonal_cka_linear.hi;
-    r.diagonal_cka_linear.independent_pairs = ranges.diagonal_cka_linear.pairs;
-
-    // ---- output agreement on the shared vocabulary ------------------------------------------------
-    r.top1_agreement.name = "top1_agreement";
-    r.js_divergence.name = "js_divergence";
-    r.js_divergence.higher_is_closer = false;
-    if (logp_a.rows() > 0 && logp_a.rows() == logp_b.rows() && logp_a.cols() == logp_b.cols()) {
-        say("comparing next-token distributions at " + std::to_string(logp_a.rows()) + " positions over " +
-            std::to_string(logp_a.cols()) + " shared tokens");
-        log_softmax_rows(logp_a);
-        log_softmax_rows(logp_b);
-        const AgreementFigures f = output_agreement(logp_a, logp_b);
-        const AgreementNull null = agreement_permutation_null(logp_a, logp_b, rule.agreement_shuffles, rule.seed + 1000);
-        r.agreement_computed = true;
-        r.agreement_positions = f.positions;
-        r.top1_agreement.value = f.top1;
-        fill_null(r.top1_agreement, null.top1);
-        r.js_divergence.value = f.js;
-        fill_null(r.js_divergence, null.js);
-        r.top1_agreement.independent_lo = ranges.top1_agreement.lo;
-        r.top1_agreement.independent_hi = ranges.top1_agreement.hi;
-        r.top1_agreement.independent_pairs = ranges.top1_agreement.pairs;
-        r.js_divergence.independent_lo = ranges.js_divergence.lo;
-        r.js_divergence.independent_hi = ranges.js_divergence.hi;
-        r.js_divergence.independent_pairs = ranges.js_divergence.pairs;
-    } else {
-        r.agreement_note = r.shared_tokens < 2 ? "the two vocabularies share fewer than 2 tokens"
-                                               : "no agreement positions requested";
-    }
-
+    a.grams.clear();
+    if (a.log_probs.rows() > 0)
+        say("comparing next-token distributions at " + std::to_string(a.log_probs.rows()) + " positions over " +
+            std::to_string(a.log_probs.cols()) + " shared tokens");
+    finish_figures(r, draws, std::move(a.log_probs), std::move(logits_b), rule);
+    apply_independent_ranges(r, ranges);
+    note_calibration_overlap(r, ranges);
     decide_verdict(r, rule);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return r;
+    return std::move(r);
 }
 
 }  // namespace lineage::probes::activation

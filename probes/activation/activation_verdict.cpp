@@ -90,6 +90,21 @@ void decide_verdict(ProbeResult& r, const VerdictRule& rule) {
                     : std::string("not calibrated, absolute thresholds used")) +
         ")";
 
+    if (calibrated) {
+        std::string note = "independent ranges measured on " +
+                           (r.ranges_measured_on.empty() ? std::string("(not recorded)") : r.ranges_measured_on);
+        if (!r.calibration_models_known)
+            note += "; the ranges file lists no models, so whether they are out of sample for this pair is unknown";
+        else if (r.calibration_overlap.empty())
+            note += "; out of sample for this pair (neither model is a calibration model)";
+        else {
+            note += "; IN SAMPLE for this pair:";
+            for (const auto& o : r.calibration_overlap) note += " " + o + ";";
+            note += " the ranges include pairs with this model";
+        }
+        r.reasons.push_back(note);
+    }
+
     if (cka_high) {
         r.verdict = Verdict::derived;
         r.reasons.insert(r.reasons.begin(), cka_text + ": beyond the null and the independent range (>= " + fmt(cka_floor) + ")");

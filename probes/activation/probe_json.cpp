@@ -1,6 +1,8 @@
 // JSON of a ProbeResult (see probe_json.h).
 #include "probes/activation/probe_json.h"
 
+#include "weights/core/error.h"
+
 namespace lineage::probes::activation {
 namespace {
 
@@ -118,10 +120,67 @@ JsonValue probe_result_json(const ProbeResult& r) {
     params.set("agreement_shuffles", r.agreement_shuffles);
     params.set("rule", r.rule_source);
     params.set("null_ranges", r.null_ranges_source);
+    JsonValue cal = JsonValue::object();
+    cal.set("measured_on", r.ranges_measured_on);
+    if (r.calibration_models_known) {
+        cal.set("out_of_sample", r.calibration_overlap.empty());
+        JsonValue overlap = JsonValue::array();
+        for (const auto& o : r.calibration_overlap) overlap.push(o);
+        cal.set("overlap", std::move(overlap));
+    } else {
+        cal.set("out_of_sample", JsonValue());
+    }
+    params.set("independent_ranges", std::move(cal));
     params.set("device", r.device);
     o.set("parameters", std::move(params));
     o.set("seconds", r.seconds);
     return o;
+}
+
+namespace {
+
+double number_at(const JsonValue& o, const char* key, const std::string& where) {
+    const JsonValue* v = o.is_object() ? o.find(key) : nullptr;
+    if (!v || !v->is_number()) throw InputError(where, std::string("probe record: '") + key + "' missing or not a number");
+    return v->as_double();
+}
+
+CalibratedFigure figure_from_json(const JsonValue& figures, const char* name, const std::string& where) {
+    const JsonValue* f = figures.find(name);
+    if (!f || !f->is_object()) throw InputError(where, std::string("probe record: figure '") + name + "' missing");
+    CalibratedFigure c;
+    c.name = name;
+    c.value = number_at(*f, "value", where);
+    const JsonValue* hic = f->find("higher_is_closer");
+    c.higher_is_closer = hic && hic->is_bool() ? hic->as_bool() : true;
+    const JsonValue* null = f->find("null");
+    if (!null || !null->is_object()) throw InputError(where, std::string("probe record: '") + name + ".null' missing");
+    c.null_draws = static_cast<int>(number_at(*null, "draws", where));
+    c.null_mean = number_at(*null, "mean", where);
+    c.null_sd = number_at(*null, "sd", where);
+    c.null_extreme = number_at(*null, c.higher_is_closer ? "max" : "min", where);
+    return c;
+}
+
+}  // namespace
+
+ProbeResult probe_figures_from_json(const JsonValue& j, const std::string& where) {
+    ProbeResult r;
+    const JsonValue* figures = j.is_object() ? j.find("figures") : nullptr;
+    if (!figures || !figures->is_object()) throw InputError(where, "probe record: 'figures' missing");
+    r.peak_cka = figure_from_json(*figures, "peak_cka_debiased", where);
+    r.diagonal_cka = figure_from_json(*figures, "diagonal_cka_debiased", where);
+    r.diagonal_cka_linear = figure_from_json(*figures, "diagonal_cka_linear", where);
+    const JsonValue* agreement = j.find("agreement");
+    const JsonValue* computed = agreement && agreement->is_object() ? agreement->find("computed") : nullptr;
+    r.agreement_computed = computed && computed->is_bool() && computed->as_bool();
+    if (r.agreement_computed) {
+        r.top1_agreement = figure_from_json(*figures, "top1_agreement", where);
+        r.js_divergence = figure_from_json(*figures, "js_divergence", where);
+    }
+    if (const JsonValue* corpus = j.find("corpus"); corpus && corpus->is_object())
+        r.positions = static_cast<std::int64_t>(number_at(*corpus, "positions", where));
+    return r;
 }
 
 }  // namespace lineage::probes::activation

@@ -12,4 +12,10 @@ namespace lineage::probes::activation {
 
 JsonValue probe_result_json(const ProbeResult& r);
 
+// The inverse for what the verdict needs: the calibrated figures (value, higher_is_closer, null),
+// positions and agreement_computed, read back from probe_result_json's output so a stored run can
+// be re-decided under other ranges (bench/probe_zoo.cpp's leave-one-model-out evaluation).
+// Throws InputError(`where`, ...) when a figure is missing or malformed.
+ProbeResult probe_figures_from_json(const JsonValue& j, const std::string& where);
+
 }  // namespace lineage::probes::activation

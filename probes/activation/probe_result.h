@@ -79,6 +79,12 @@ struct ProbeResult {
     int cka_shuffles = 0, agreement_shuffles = 0;
     std::int64_t max_tokens_per_text = 0;
     std::string rule_source, null_ranges_source;
+    std::string ranges_measured_on;  // the pairs the independent ranges were measured on
+    // Out-of-sample check of those ranges: calibration_models_known when the ranges file lists its
+    // models (weights sha256); calibration_overlap names A or B when it is one of them (then the
+    // ranges are in sample for this pair). Empty with known models: out of sample.
+    bool calibration_models_known = false;
+    std::vector<std::string> calibration_overlap;
     std::string device;
     double seconds = 0.0;
 };

@@ -14,20 +14,24 @@
 //   lm_head: the anchor rows, folded and projected (N x k)
 //   vectors (norm gains, biases): in full
 // The tokenizer files and config.json travel verbatim (the tokenizer probe and the architecture
-// finding read them as files). Serialised by audit/registry (layout in audit/registry/LAYOUT.md).
+// finding read them as files). From layout 2 on, the model's activation signature on the bundled
+// probe corpus (probes/activation/activation_signature.h: per hidden layer the centred Gram
+// matrix over a fixed sample of corpus points) travels too, when the model could be run. Serialised by audit/registry (layout in audit/registry/LAYOUT.md).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "probes/activation/activation_signature.h"
 #include "probes/stats/sketch.h"
 
 namespace lineage::probes::fingerprint {
 
 // Layout version of the data model below (bumped with any change a reader must know about).
-inline constexpr int kLayoutVersion = 1;
+inline constexpr int kLayoutVersion = 2;
 
 // How a stored tensor relates to the full one.
 enum class SketchKind : std::uint8_t {
@@ -58,7 +62,10 @@ struct SketchTensor {
     TensorFacts full;
 };
 
-struct Fingerprint {
+// What an entry says about itself (its HDF5 group attributes): shared by the full fingerprint
+// and the registry's listing (audit/registry/registry_file.h EntryInfo), so one reads into the
+// other without a field-by-field copy.
+struct FingerprintHeader {
     std::string name;            // registry entry name
     std::string source_path;     // as given when it was made
     std::string source_digest;   // "sha256:<hex>" content digest of the source checkpoint
@@ -69,11 +76,18 @@ struct Fingerprint {
     std::int64_t hidden_size = 0;     // d
     std::int64_t sketch_dims = 0;     // k
     std::uint64_t projection_seed = 0;
+};
+
+struct Fingerprint : FingerprintHeader {
     std::vector<std::int32_t> anchor_ids;      // base token ids of the anchors
     std::vector<std::string> anchor_bytes;     // their byte strings (the key a candidate uses)
     std::vector<SketchTensor> tensors;
     std::vector<std::pair<std::string, std::string>> files;  // (file name, bytes): tokenizer, config
     std::vector<std::string> not_sketched;     // tensors left out, "name: why"
+    // Layout 2: the activation signature (absent in layout-1 entries, and when the model could
+    // not be run: no tokenizer, an architecture the reference model lacks - "activations: why"
+    // is then in not_sketched).
+    std::optional<activation::ActivationSignature> activations;
 
     // Bytes of the stored payload (values at the registry's storage width, files verbatim).
     std::int64_t payload_bytes(int bytes_per_value = 2) const;

@@ -137,6 +137,16 @@ Fingerprint make_fingerprint(const std::string& model_path, const FingerprintOpt
         s->full = facts_of(summary.tensors[i]);
         fp.tensors.push_back(std::move(*s));
     }
+    if (o.activation_points > 0) {
+        // A model the reference implementation cannot run still gets a (weights-only) fingerprint.
+        try {
+            activation::SignatureOptions so;
+            so.points = o.activation_points;
+            fp.activations = activation::compute_signature(model_path, activation::bundled_corpus(), so);
+        } catch (const Error& e) {
+            fp.not_sketched.push_back(std::string("activations: ") + e.what());
+        }
+    }
     return fp;
 }
 

@@ -1,7 +1,8 @@
 // Computing a fingerprint from a checkpoint: one summary pass over every tensor (digests, row
 // MinHash, moments), the anchor tokens (the first `anchors` multi-byte tokens of the vocabulary
 // by id - BPE ids follow merge rank, so these are the most common words and word pieces), their
-// embedding rows, every matrix sketched with the seeded projection, the tokenizer and config files.
+// embedding rows, every matrix sketched with the seeded projection, the tokenizer and config files,
+// and the activation signature (a layer-streaming forward over the bundled probe corpus).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,8 @@ struct FingerprintOptions {
     std::int64_t anchors = 0;
     double budget = 0.018;
     std::uint64_t seed = 20260610;    // projection seed
+    // Points of the activation signature on the bundled corpus (0 = none; runs the model once).
+    std::int64_t activation_points = 512;
     std::string tool_version;         // recorded in the entry
     std::string created_at;           // ISO 8601 UTC, recorded
 };

@@ -3,9 +3,9 @@
 
 #include <filesystem>
 
+#include "probes/fingerprint/anchor_map.h"
 #include "probes/fingerprint/anchor_rows.h"
 #include "probes/fingerprint/sketch_tensors.h"
-#include "probes/weights/hidden_alignment.h"
 #include "probes/weights/pair_context.h"
 #include "reference_model/tokenizer/formats/load_vocabulary.h"
 #include "weights/checkpoint.h"
@@ -17,8 +17,6 @@ namespace pw = probes::weights;
 using lineage::weights::Role;
 
 namespace {
-
-constexpr std::int64_t kMinSharedAnchors = 16;  // align_hidden's own minimum
 
 std::string folder_label(const std::string& path) {
     std::filesystem::path p(path);
@@ -60,18 +58,39 @@ MatrixF subset_rows(const MatrixF& m, const std::vector<std::int32_t>& rows) {
 
 CandidateScreen::CandidateScreen(const std::string& candidate_path)
     : path_(candidate_path), label_(folder_label(candidate_path)) {
-    ckpt_ = std::make_unique<lineage::weights::Checkpoint>(
-        lineage::weights::Checkpoint::open(candidate_path));
-    view_ = std::make_unique<pw::CheckpointView>(candidate_path);
-    summary_ = pw::summarize(*view_);
-    for (const char* f : {"tokenizer.json", "tekken.json", "tokenizer.model"})
-        if (ckpt_->sibling(f)) {
-            vocab_ = model::load_vocabulary(ckpt_->root());
-            break;
-        }
+    candidate_ = std::make_unique<CandidateSummary>(candidate_path);
+    ckpt_ = &candidate_->checkpoint();
+    view_ = &candidate_->view();
 }
 
 CandidateScreen::~CandidateScreen() = default;
+
+const pw::WeightSummary& CandidateScreen::full_summary() {
+    if (!summarized_) summary_ = pw::summarize(*view_), summarized_ = true;
+    return summary_;
+}
+
+QuickResult CandidateScreen::quick(const Fingerprint& fp, const pw::CompareOptions& options) {
+    QuickScreenOptions qo = quick_options(options.rule);
+    if (options.seed) qo.seed ^= *options.seed;
+    return quick_screen(*candidate_, fp, qo, options.rule, options.seed.value_or(options.rule.seed), label_);
+}
+
+ScreenResult CandidateScreen::screen(const Fingerprint& fp, const pw::CompareOptions& options) {
+    QuickResult q = quick(fp, options);
+    ScreenResult out;
+    if (q.cleared) {
+        out.result = cleared_result(q, *candidate_, fp, label_);
+        out.anchors = q.anchors, out.shared_anchors = q.shared_anchors;
+        out.notes.push_back("cleared by the quick screen without the full sketch probe: " + q.reason);
+    } else {
+        out = compare(fp, options, q.map.get());
+        out.full_stage = true;
+        out.notes.insert(out.notes.begin(), "sent to the full sketch probe by the quick screen: " + q.reason);
+    }
+    out.quick = std::move(q);
+    return out;
+}
 
 std::vector<SketchTensor> CandidateScreen::sketch_body(const MatrixF& p, std::int64_t hidden) {
     std::vector<SketchTensor> out;
@@ -89,7 +108,8 @@ std::vector<SketchTensor> CandidateScreen::sketch_body(const MatrixF& p, std::in
     return out;
 }
 
-ScreenResult CandidateScreen::compare(const Fingerprint& fp, const pw::CompareOptions& options) {
+ScreenResult CandidateScreen::compare(const Fingerprint& fp, const pw::CompareOptions& options,
+                                      const AnchorMap* pre) {
     ScreenResult out;
     const pw::TensorRef* emb = view_->find(Role::token_embedding);
     if (!emb || emb->shape.size() != 2)
@@ -102,36 +122,21 @@ ScreenResult CandidateScreen::compare(const Fingerprint& fp, const pw::CompareOp
     }
     if (!base_emb) throw InputError(fp.name, "fingerprint has no anchor embedding rows");
 
-    // 1. Anchors the candidate shares (by byte string), and both sides' rows of them.
-    const std::vector<std::int32_t> cand_ids =
-        find_anchors(vocab_ ? &*vocab_ : nullptr, emb->rows(), fp.anchor_ids, fp.anchor_bytes);
-    std::vector<std::int32_t> base_idx, cand_rows;
-    for (std::size_t i = 0; i < cand_ids.size(); ++i)
-        if (cand_ids[i] >= 0) base_idx.push_back(static_cast<std::int32_t>(i)), cand_rows.push_back(cand_ids[i]);
-    out.anchors = static_cast<std::int64_t>(fp.anchor_ids.size());
-    out.shared_anchors = static_cast<std::int64_t>(base_idx.size());
-    if (out.shared_anchors < kMinSharedAnchors)
-        throw UnsupportedError(path_, "shares only " + std::to_string(out.shared_anchors) +
-                                          " anchor tokens with fingerprint '" + fp.name +
-                                          "' (at least 16 are needed to map the hidden bases)");
-    const MatrixF base_full(Eigen::Map<const MatrixF>(base_emb->values.data(), base_emb->shape[0],
-                                                      base_emb->shape[1]));
-    const MatrixF x = subset_rows(base_full, base_idx);
-    const MatrixF y = gather_rows(*ckpt_, emb->name, cand_rows);
-
-    // 2. The candidate's hidden basis onto the base's: the probe's own fit on the anchor rows.
-    pw::MemoryModel ma(fp.name), mb(label_);
-    add_matrix(ma, emb->name, x);
-    add_matrix(mb, emb->name, y);
-    const pw::WeightSummary empty_a, empty_b;
-    pw::PairContext ctx{ma, mb, empty_a, empty_b, options.rule, MatrixF(), false};
-    pw::SharedTokens tokens;
-    for (std::int32_t i = 0; i < static_cast<std::int32_t>(base_idx.size()); ++i) tokens.pairs.emplace_back(i, i);
-    tokens.source = "fingerprint anchor tokens by byte string (" + std::to_string(out.shared_anchors) +
-                    " of " + std::to_string(out.anchors) + " shared)";
-    std::vector<pw::ComponentStat> map_stats;
-    const std::uint64_t seed = options.seed.value_or(options.rule.seed);
-    pw::HiddenMap premap = pw::align_hidden(ctx, tokens, seed, map_stats);
+    // 1-2. Anchors, both sides' rows of them, and the hidden-map fit (reused from the quick stage).
+    const AnchorMap fitted = pre ? AnchorMap() : fit_anchor_map(*candidate_, fp, options.rule,
+                                                                options.seed.value_or(options.rule.seed), label_);
+    const AnchorMap& am = pre ? *pre : fitted;
+    const std::vector<std::int32_t>& base_idx = am.base_idx;
+    const std::vector<std::int32_t>& cand_rows = am.cand_rows;
+    out.anchors = am.anchors;
+    out.shared_anchors = am.shared_anchors;
+    const MatrixF& x = am.x;
+    const MatrixF& y = am.y;
+    pw::HiddenMap premap = am.premap;
+    struct {
+        bool has_map;
+        const MatrixF& hidden_map;
+    } ctx{am.has_map, am.hidden_map};
 
     // 3. Projections: R for the base; M^T R (or R itself, or an unrelated basis) for the candidate.
     const std::int64_t d_a = fp.hidden_size, d_b = emb->cols(), k = fp.sketch_dims;
@@ -199,11 +204,12 @@ ScreenResult CandidateScreen::compare(const Fingerprint& fp, const pw::CompareOp
         out.notes.push_back("embedding rows not correlated element-wise (token ids differ or a map "
                             "was fitted on them)");
     for (const auto& t : body) add_sketch(cand_sketch, t);
+    const pw::WeightSummary& summary = full_summary();
     for (std::size_t i = 0; i < view_->tensors().size(); ++i)
         cand_facts[view_->tensors()[i].name] = TensorFacts{
-            summary_.tensors[i].sha256, summary_.tensors[i].row_minhash, summary_.tensors[i].rows,
-            summary_.tensors[i].cols,   summary_.tensors[i].mean,        summary_.tensors[i].stddev,
-            summary_.tensors[i].constant};
+            summary.tensors[i].sha256, summary.tensors[i].row_minhash, summary.tensors[i].rows,
+            summary.tensors[i].cols,   summary.tensors[i].mean,        summary.tensors[i].stddev,
+            summary.tensors[i].constant};
 
     pw::WeightSummary sa = pw::summarize(base_sketch), sb = pw::summarize(cand_sketch);
     use_full_facts(base_sketch, sa, base_facts);

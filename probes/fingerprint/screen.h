@@ -1,5 +1,8 @@
-// Screening a candidate against fingerprints. The candidate is summarised once (one streaming
-// pass: digests, row MinHash, moments); against each fingerprint its hidden basis is mapped onto
+// Screening a candidate against fingerprints, in two stages. The candidate is read once
+// (candidate_summary.h); the quick stage (quick_screen.h) clears, in milliseconds per entry, the
+// entries that are clearly unrelated; only the others go to the full stage. Full stage: the
+// candidate's weight summary (digests of every tensor) is computed once, on first need; against
+// each fingerprint its hidden basis is mapped onto
 // the base's through the anchor tokens (the weight probe's own hidden-map fit, on the anchors'
 // full-width embedding rows), its matrices are sketched with the base's projection (cached per
 // projection: every base of one width that shows no map shares one candidate sketch), and the
@@ -20,7 +23,10 @@
 #include <tuple>
 #include <vector>
 
+#include "probes/fingerprint/anchor_map.h"
+#include "probes/fingerprint/candidate_summary.h"
 #include "probes/fingerprint/fingerprint.h"
+#include "probes/fingerprint/quick_screen.h"
 #include "probes/weights/compare.h"
 #include "probes/weights/model_view.h"
 #include "probes/weights/weight_summary.h"
@@ -36,6 +42,8 @@ struct ScreenResult {
     weights::CompareResult result;  // model_a = fingerprint name; hidden = the anchor-token map
     std::int64_t anchors = 0, shared_anchors = 0;
     std::vector<std::string> notes;
+    QuickResult quick;              // the first stage (screen() only)
+    bool full_stage = false;        // result came from the full sketch probe
 };
 
 class CandidateScreen {
@@ -44,21 +52,33 @@ public:
     explicit CandidateScreen(const std::string& candidate_path);
     ~CandidateScreen();
 
+    // Both stages: the quick screen, then, unless it cleared the entry, compare().
+    ScreenResult screen(const Fingerprint& fp, const weights::CompareOptions& options);
+
+    // The quick stage alone (its options from the rule: quick_options).
+    QuickResult quick(const Fingerprint& fp, const weights::CompareOptions& options);
+
     // The weight probe of the fingerprint's base (A) against the candidate (B), on sketches.
     // UnsupportedError when the candidate has no token embedding or shares too few anchors.
-    ScreenResult compare(const Fingerprint& fp, const weights::CompareOptions& options);
+    // `pre`: the anchor map the quick stage already fitted with these options (else fitted here).
+    ScreenResult compare(const Fingerprint& fp, const weights::CompareOptions& options,
+                         const AnchorMap* pre = nullptr);
 
     const std::string& label() const { return label_; }
-    double summary_seconds() const { return summary_.seconds; }
+    // The candidate's read-once pass, and the full weight summary when the full stage ran.
+    double summary_seconds() const { return candidate_->seconds() + summary_.seconds; }
+    bool full_summary_done() const { return summarized_; }
 
 private:
     std::vector<SketchTensor> sketch_body(const weights::MatrixF& p, std::int64_t hidden);
+    const weights::WeightSummary& full_summary();
 
     std::string path_, label_;
-    std::unique_ptr<lineage::weights::Checkpoint> ckpt_;
-    std::unique_ptr<weights::CheckpointView> view_;
+    std::unique_ptr<CandidateSummary> candidate_;
+    const lineage::weights::Checkpoint* ckpt_ = nullptr;
+    const weights::CheckpointView* view_ = nullptr;
     weights::WeightSummary summary_;
-    std::optional<model::Vocabulary> vocab_;
+    bool summarized_ = false;
     std::map<std::tuple<std::int64_t, std::int64_t, std::uint64_t>, std::vector<SketchTensor>> cache_;
 };
 

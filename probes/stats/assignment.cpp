@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "probes/stats/assignment_kernels.h"
 #include "probes/stats/assignment_scan.h"
 #include "weights/core/error.h"
 
@@ -45,18 +46,23 @@ int arr_budget() { static const int v = env_int("LINEAGE_LAP_ARR_BUDGET", 4); re
 template <typename T>
 class Lapjv {
 public:
-    Lapjv(const T* c, std::int64_t n)
-        : c_(c), n_(n), x_(n, -1), y_(n, -1), v_(n, T(0)) {}
+    // rows <= cols. Rectangular problems (rows < cols) are solved as they are, without padding:
+    // the shortest-augmenting-path phase and the augmenting row reduction keep every column dual
+    // v <= 0 and v = 0 on every unassigned column (v only decreases, and only on columns that are
+    // or become assigned, which stay assigned), which with the row-minima start is exactly the
+    // dual feasibility of the rectangular problem; the column reduction (square only) is not used.
+    Lapjv(const T* c, std::int64_t rows, std::int64_t cols)
+        : c_(c), nr_(rows), n_(cols), x_(rows, -1), y_(cols, -1), v_(cols, T(0)) {}
 
     // Dual start from the row minima (v = 0): rows keep their best column when nobody else took it.
     void init_from_row_minima(const std::vector<Row<T>>& rows) {
-        for (std::int64_t i = 0; i < n_; ++i) {
+        for (std::int64_t i = 0; i < nr_; ++i) {
             const std::int64_t j = rows[i].best;
             if (y_[j] < 0) x_[i] = j, y_[j] = i;
         }
     }
 
-    // Column reduction with reduction transfer (JV step 1), scanning rows in memory order.
+    // Column reduction with reduction transfer (JV step 1), scanning rows in memory order. Square only.
     void init_from_column_reduction() {
         std::vector<std::int64_t> argrow(n_, 0);
         for (std::int64_t j = 0; j < n_; ++j) v_[j] = c_[j];
@@ -75,7 +81,7 @@ public:
                 x_[i] = j, y_[j] = i;
             }
         }
-        for (std::int64_t i = 0; i < n_; ++i) {
+        for (std::int64_t i = 0; i < nr_; ++i) {
             if (matches[i] != 1) continue;
             const std::int64_t j1 = x_[i];
             const T* r = c_ + i * n_;
@@ -96,19 +102,10 @@ public:
             std::int64_t budget = arr_budget() * n_ + 64;
             while (k < prev_free && budget-- > 0) {
                 const std::int64_t i = free[k++];
-                const T* r = c_ + i * n_;
-                T umin = r[0] - v_[0], usub = std::numeric_limits<T>::max();
-                std::int64_t j1 = 0, j2 = -1;
-                for (std::int64_t j = 1; j < n_; ++j) {
-                    const T h = r[j] - v_[j];
-                    if (h < usub) {
-                        if (h >= umin) {
-                            usub = h, j2 = j;
-                        } else {
-                            usub = umin, j2 = j1, umin = h, j1 = j;
-                        }
-                    }
-                }
+                T umin, usub;
+                std::int64_t j1, j2;
+                kernels::two_smallest(c_ + i * n_, v_.data(), n_, umin, j1, usub, j2);
+                if (j2 < 0) usub = std::numeric_limits<T>::max();
                 std::int64_t i0 = y_[j1];
                 const T v_new = v_[j1] - (usub - umin);
                 const bool strict = umin < usub && v_new < v_[j1];
@@ -135,10 +132,10 @@ public:
     void augment_all() {
         const std::vector<std::int64_t> free = free_rows();
         if (free.empty()) return;
-        std::vector<T> d(n_);
-        std::vector<std::int64_t> pred(n_), ready;
-        ready.reserve(static_cast<std::size_t>(n_));
-        for (const std::int64_t f : free) augment(f, d, pred, ready);
+        d_.resize(static_cast<std::size_t>(n_));
+        pred_.resize(static_cast<std::size_t>(n_));
+        blocked_.resize(static_cast<std::size_t>(n_));
+        for (const std::int64_t f : free) augment(f);
     }
 
     const std::vector<std::int64_t>& x() const { return x_; }
@@ -151,47 +148,40 @@ public:
 private:
     std::vector<std::int64_t> free_rows() const {
         std::vector<std::int64_t> f;
-        for (std::int64_t i = 0; i < n_; ++i)
+        for (std::int64_t i = 0; i < nr_; ++i)
             if (x_[i] < 0) f.push_back(i);
         return f;
     }
 
     // Dijkstra on reduced costs from free row f, in the dense form: every step is one contiguous
-    // pass over the columns that both relaxes distances through the newly scanned row and finds
-    // the next closest column (no index gathers, so it streams at memory speed).
-    void augment(std::int64_t f, std::vector<T>& d, std::vector<std::int64_t>& pred,
-                 std::vector<std::int64_t>& ready) {
-        const T inf = std::numeric_limits<T>::max();
+    // vector pass over the columns that relaxes the distances through the newly reached row and
+    // finds the next closest open column (kernels::relax_and_min; no index gathers, so it streams
+    // the row at memory speed). A scanned column's distance and predecessor are final when it is
+    // scanned; they are saved then, since later passes may overwrite them (unmasked stores).
+    void augment(std::int64_t f) {
+        const T inf = std::numeric_limits<T>::infinity();
+        T* d = d_.data();
+        std::int32_t* pred = pred_.data();
+        T* blocked = blocked_.data();
+        std::fill(blocked_.begin(), blocked_.end(), T(0));
+        scanned_.clear();
         const T* rf = c_ + f * n_;
-        std::vector<char>& scanned = scanned_;
-        scanned.assign(static_cast<std::size_t>(n_), 0);
-        ready.clear();
-        T mn = inf;
+        std::fill(pred_.begin(), pred_.end(), static_cast<std::int32_t>(f));
+        for (std::int64_t j = 0; j < n_; ++j) d[j] = inf;
         std::int64_t jmin = -1;
-        for (std::int64_t j = 0; j < n_; ++j) {
-            d[j] = rf[j] - v_[j];
-            pred[j] = f;
-            if (d[j] < mn || (d[j] == mn && y_[j] < 0 && jmin >= 0 && y_[jmin] >= 0))
-                mn = d[j], jmin = j;
-        }
+        T mn = kernels::relax_and_min(rf, v_.data(), d, pred, blocked, n_, T(0), static_cast<std::int32_t>(f), jmin);
         while (y_[jmin] >= 0) {
-            scanned[jmin] = 1;
-            ready.push_back(jmin);
+            scanned_.push_back({jmin, d[jmin], pred[jmin]});
+            blocked[jmin] = inf;
             const std::int64_t i = y_[jmin];
             const T* r = c_ + i * n_;
             const T u1 = r[jmin] - v_[jmin] - mn;
-            T next = inf;
-            std::int64_t jnext = -1;
-            for (std::int64_t j = 0; j < n_; ++j) {
-                if (scanned[j]) continue;
-                const T h = r[j] - v_[j] - u1;
-                if (h < d[j]) d[j] = h, pred[j] = i;
-                if (d[j] < next || (d[j] == next && y_[j] < 0)) next = d[j], jnext = j;
-            }
-            mn = next;
-            jmin = jnext;
+            mn = kernels::relax_and_min(r, v_.data(), d, pred, blocked, n_, u1, static_cast<std::int32_t>(i), jmin);
         }
-        for (const std::int64_t j : ready) v_[j] += d[j] - mn;
+        for (const Scanned& s : scanned_) {
+            v_[s.col] += s.d - mn;
+            pred[s.col] = s.pred;
+        }
         std::int64_t end_of_path = jmin;
         for (;;) {
             const std::int64_t i = pred[end_of_path];
@@ -203,11 +193,19 @@ private:
         }
     }
 
+    struct Scanned {
+        std::int64_t col;
+        T d;
+        std::int32_t pred;
+    };
+
     const T* c_;
-    std::int64_t n_;
+    std::int64_t nr_, n_;  // rows, columns (nr_ <= n_)
     std::vector<std::int64_t> x_, y_;
     std::vector<T> v_;
-    std::vector<char> scanned_;
+    std::vector<T> d_, blocked_;
+    std::vector<std::int32_t> pred_;
+    std::vector<Scanned> scanned_;
 };
 
 // The distinct-best-column certificate from one row scan: the best columns if no two rows share
@@ -235,11 +233,11 @@ void check_finite(const T* c, std::int64_t rows, std::int64_t cols) {
                              "," + std::to_string(k % cols) + " is not finite");
 }
 
-// Square minimisation on a matrix we may read in place; `rows` are its row minima.
+// Minimisation with rows <= cols on a matrix we may read in place; `minima` are its row minima.
 template <typename T>
-std::vector<std::int64_t> solve_square(const T* c, std::int64_t n, const std::vector<Row<T>>& rows,
-                                       std::int64_t clash) {
-    Lapjv<T> solver(c, n);
+std::vector<std::int64_t> solve_wide(const T* c, std::int64_t rows, std::int64_t cols,
+                                     const std::vector<Row<T>>& minima) {
+    Lapjv<T> solver(c, rows, cols);
     const bool trace = std::getenv("LINEAGE_LAP_TRACE") != nullptr;
     auto t0 = std::chrono::steady_clock::now();
     auto lap = [&](const char* what) {
@@ -249,8 +247,11 @@ std::vector<std::int64_t> solve_square(const T* c, std::int64_t n, const std::ve
                      std::chrono::duration<double>(t1 - t0).count(), solver.free_count());
         t0 = t1;
     };
-    if (clash * 10 < n)
-        solver.init_from_row_minima(rows);  // few collisions: only those rows need paths
+    std::vector<char> taken(static_cast<std::size_t>(cols), 0);
+    std::int64_t clash = 0;
+    for (const auto& r : minima) clash += taken[r.best]++ ? 1 : 0;
+    if (rows < cols || clash * 10 < rows)
+        solver.init_from_row_minima(minima);  // few collisions: only those rows need paths
     else
         solver.init_from_column_reduction();
     lap("init");
@@ -278,37 +279,33 @@ Assignment solve(const T* cost, std::int64_t rows, std::int64_t cols, Objective 
             out.total += static_cast<double>(cost[i * cols + out.row_to_col[i]]);
         return out;
     }
-    const std::int64_t n = std::max(rows, cols);
-    const bool in_place = rows == cols && !maximize;
+    // The solver minimises with rows <= cols. More rows than columns: solve the transpose (each
+    // column picks a row) and invert; maximisation: negate. Both need a working copy.
+    const bool transpose = rows > cols;
+    const std::int64_t r = transpose ? cols : rows, m = transpose ? rows : cols;
     std::vector<T> work;
     std::vector<Row<T>> minima;
-    if (in_place) {
-        minima.resize(static_cast<std::size_t>(n));
-        for (std::int64_t i = 0; i < n; ++i) minima[i] = {best.col[i], best.value[i]};
+    if (!transpose && !maximize) {
+        minima.resize(static_cast<std::size_t>(r));
+        for (std::int64_t i = 0; i < r; ++i) minima[i] = {best.col[i], best.value[i]};
     } else {
-        // Negate for maximisation; pad with zero rows/columns (dummies cost the same whichever
-        // real row or column they take, so the real part of the optimum is unchanged).
-        work.assign(static_cast<std::size_t>(n * n), T(0));
+        work.resize(static_cast<std::size_t>(r * m));
         const T sign = maximize ? T(-1) : T(1);
-        for (std::int64_t i = 0; i < rows; ++i)
-            for (std::int64_t j = 0; j < cols; ++j) work[i * n + j] = sign * cost[i * cols + j];
-        if (rows == cols) {  // the row maxima found above are the negated matrix's row minima
-            minima.resize(static_cast<std::size_t>(n));
-            for (std::int64_t i = 0; i < n; ++i) minima[i] = {best.col[i], -best.value[i]};
-        } else {
-            minima = row_minima(work.data(), n, n);
+        if (transpose) {
+            for (std::int64_t i = 0; i < rows; ++i)
+                for (std::int64_t j = 0; j < cols; ++j) work[j * m + i] = sign * cost[i * cols + j];
+            minima = row_minima(work.data(), r, m);
+        } else {  // the row maxima found above are the negated matrix's row minima
+            for (std::int64_t k = 0; k < r * m; ++k) work[k] = -cost[k];
+            minima.resize(static_cast<std::size_t>(r));
+            for (std::int64_t i = 0; i < r; ++i) minima[i] = {best.col[i], -best.value[i]};
         }
     }
-    std::vector<char> taken(static_cast<std::size_t>(n), 0);
-    std::int64_t clash = 0;
-    for (const auto& r : minima) clash += taken[r.best]++ ? 1 : 0;
-    const auto x = solve_square(in_place ? cost : work.data(), n, minima, clash);
-    for (std::int64_t i = 0; i < rows; ++i) {
-        const std::int64_t j = x[i];
-        if (j < cols) {
-            out.row_to_col[i] = static_cast<std::int32_t>(j);
-            out.total += static_cast<double>(cost[i * cols + j]);
-        }
+    const auto x = solve_wide(work.empty() ? cost : work.data(), r, m, minima);
+    for (std::int64_t k = 0; k < r; ++k) {
+        const std::int64_t i = transpose ? x[k] : k, j = transpose ? k : x[k];
+        out.row_to_col[i] = static_cast<std::int32_t>(j);
+        out.total += static_cast<double>(cost[i * cols + j]);
     }
     return out;
 }

@@ -11,8 +11,12 @@
 // memory speed; an exact solver cannot read less (any unread entry could undercut the matching).
 // When only a few rows collide, the row minima from the same pass seed the duals instead of the
 // column reduction, so only the colliding rows need augmenting paths.
-// Rectangular problems are padded to square with zero-cost dummy rows or columns; rows matched to a
-// dummy column get -1. Costs must be finite (NaN/inf throw InputError).
+// Rectangular problems are solved as they are (no padding): with rows < cols every row gets a
+// column and the shortest augmenting paths are short (most columns stay free), which is what makes
+// matching a subset of one model's neurons against all of the other's cheap; with rows > cols the
+// transpose is solved and rows left without a column get -1. The shortest-path phase runs as
+// vector passes over contiguous arrays (assignment_kernels.h). Costs must be finite (NaN/inf throw
+// InputError).
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,10 @@
 // stream, and the signed permutation (linear assignment on |column correlation|) for the cheaper
 // and more common permutation/sign-flip case. Both report the fit as the mean per-column
 // correlation after mapping, so the probe can compare it with the fit to randomly paired rows.
+// Widths may differ (a model widened or pruned in its hidden size): the Procrustes map is then
+// semi-orthogonal (p x q, orthonormal rows when p < q, orthonormal columns when p > q) and the
+// signed permutation partial (each column of the narrower side matched once); fits are measured
+// in the narrower of the two spaces, so dimensions the map cannot explain do not dilute them.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +16,9 @@
 
 namespace lineage::probes::stats {
 
-// R (p x p) orthogonal minimising |X R - Y|_F (X, Y: n x p). Rows need not be centred.
+// R (p x q) minimising |X R - Y|_F over maps with orthonormal rows or columns (X: n x p, Y: n x q;
+// p == q gives the orthogonal Procrustes rotation): R = U V' from the thin SVD of X'Y. Rows need
+// not be centred.
 MatrixD orthogonal_procrustes(const MatrixD& x, const MatrixD& y);
 
 struct SignedPermutation {
@@ -28,7 +34,9 @@ MatrixD column_correlation(const MatrixD& x, const MatrixD& y);
 // Signed permutation matching columns of X to columns of Y (maximises sum |corr|).
 SignedPermutation signed_permutation_fit(const MatrixD& x, const MatrixD& y);
 
-// Mean per-column correlation between X R and Y (the fit of a rotation).
+// Mean per-column correlation between X R and Y (the fit of a rotation). When R is wide (p < q:
+// A narrower than B) the comparison is made in A's space instead, X against Y R', so B's columns
+// outside the map's range (fresh dimensions of a widened model) do not count against the fit.
 double mapped_fit(const MatrixD& x, const MatrixD& r, const MatrixD& y);
 
 // The signed permutation as a p x q matrix M with X M ~ Y.

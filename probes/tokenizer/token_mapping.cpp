@@ -16,20 +16,26 @@ std::vector<std::int32_t> TokenMapping::a_to_b() const {
     return out;
 }
 
+TokenIndex::TokenIndex(const model::Vocabulary& v) : normal(v.size()) {
+    byte_piece.fill(-1);
+    for (std::size_t id = 0; id < v.size(); ++id) {
+        if (v.kind_by_id[id] == TokenKind::normal)
+            normal.insert(v.bytes_by_id[id], static_cast<std::int32_t>(id));  // first id wins
+        else if (v.kind_by_id[id] == TokenKind::byte)
+            byte_piece[static_cast<unsigned char>(v.bytes_by_id[id][0])] = static_cast<std::int32_t>(id);
+    }
+}
+
 TokenMapping map_shared_tokens(const model::Vocabulary& a, const model::Vocabulary& b) {
+    return map_shared_tokens(a, b, TokenIndex(b));
+}
+
+TokenMapping map_shared_tokens(const model::Vocabulary& a, const model::Vocabulary& b, const TokenIndex& b_index) {
     TokenMapping m;
     m.a_vocab_size = a.size();
     m.b_vocab_size = b.size();
-
-    model::StringIdMap b_normal(b.size());
-    std::array<std::int32_t, 256> b_byte_piece;
-    b_byte_piece.fill(-1);
-    for (std::size_t id = 0; id < b.size(); ++id) {
-        if (b.kind_by_id[id] == TokenKind::normal)
-            b_normal.insert(b.bytes_by_id[id], static_cast<std::int32_t>(id));  // first id wins
-        else if (b.kind_by_id[id] == TokenKind::byte)
-            b_byte_piece[static_cast<unsigned char>(b.bytes_by_id[id][0])] = static_cast<std::int32_t>(id);
-    }
+    const model::StringIdMap& b_normal = b_index.normal;
+    const std::array<std::int32_t, 256>& b_byte_piece = b_index.byte_piece;
     std::vector<std::int32_t> a_match(a.size(), -1);
     std::vector<bool> b_used(b.size(), false);
     constexpr std::size_t kAhead = 8;  // prefetch the slot of the token 8 ids ahead (see flat_maps.h)

@@ -6,10 +6,13 @@
 // the other side has none (byte-level BPE), its single-byte token. The mapping is one-to-one.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "reference_model/tokenizer/flat_maps.h"
 #include "reference_model/tokenizer/formats/vocabulary.h"
 
 namespace lineage::probes {
@@ -29,5 +32,21 @@ struct TokenMapping {
 };
 
 TokenMapping map_shared_tokens(const model::Vocabulary& a, const model::Vocabulary& b);
+
+// A vocabulary's ordinary tokens by raw bytes, as map_shared_tokens indexes B: normal tokens in a
+// hash map (the first id wins) and byte pieces by their byte. compare_vocabularies builds it once
+// and also looks pieces of tokens up in it for the merge comparison.
+struct TokenIndex {
+    model::StringIdMap normal;
+    std::array<std::int32_t, 256> byte_piece;  // -1 where none
+
+    explicit TokenIndex(const model::Vocabulary& v);
+    // The id of a normal token with these bytes, else (one byte) the byte piece for it, else -1.
+    std::int32_t find(std::string_view bytes, std::uint64_t hash) const {
+        const std::int32_t id = normal.find(bytes, hash);
+        return id >= 0 || bytes.size() != 1 ? id : byte_piece[static_cast<unsigned char>(bytes[0])];
+    }
+};
+TokenMapping map_shared_tokens(const model::Vocabulary& a, const model::Vocabulary& b, const TokenIndex& b_index);
 
 }  // namespace lineage::probes

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <set>
-#include <tuple>
 #include <unordered_map>
 
 #include "reference_model/tokenizer/flat_maps.h"
@@ -85,76 +84,208 @@ void one_side(const Vocabulary& v, const std::vector<bool>& shared_mask, std::si
 // ids, B in B ids. The common prefix compares the two orders; the rank correlation is Spearman's
 // over the set. Restricting to shared tokens keeps a pure extension's prefix whole: tokens one
 // side adds create extra splits of old tokens that would otherwise end it early.
-void compare_merges(const Vocabulary& a, const TokenMapping& mapping, TokenizerComparison& c) {
-    model::StringIdMap shared_index(mapping.size());
-    for (TokenKind kind : {TokenKind::normal, TokenKind::byte})  // normal tokens first, as canonical_merges
-        for (auto [ia, ib] : mapping.pairs)
-            if (a.kind_by_id[static_cast<std::size_t>(ia)] == kind) shared_index.insert(a.bytes_by_id[static_cast<std::size_t>(ia)], ia);
-    std::vector<std::int32_t> a_to_b = mapping.a_to_b();
-    struct Merge {
-        std::int32_t a_res, a_l, a_r, b_res, b_l, b_r;
+//
+// Both orders sort by the result token first, so the merges of one result token (a "group") sit
+// together in both, and only the groups' order and each group's inner order can differ. The pass
+// keeps per group its size and how its inner orders relate (no list of all merges, no sort of
+// it): the rank difference of a merge is D + e, with D the group's start in A's order minus its
+// start in B's and e its position inside the group in A's order minus that in B's; so the sum of
+// squared differences is, per group, count * D^2 + 2 * D * sum(e) + sum(e^2).
+struct MergeGroup {
+    std::int32_t b_result = 0;
+    std::uint32_t count = 0;
+    std::uint32_t agree = 0;  // leading positions where the group's two inner orders agree
+    std::int64_t sum_e = 0, sum_e2 = 0;
+    std::uint64_t start_a = 0, start_b = 0;
+};
+
+// The canonical merges of one shared token, in A ids and B ids.
+struct Split {
+    std::int32_t a_l, a_r, b_l, b_r;
+};
+
+// Sorts the indices 0..n-1 by key(index); groups are small (one to a few dozen splits), where an
+// insertion sort beats std::sort's setup.
+template <class Key>
+void sort_indices(std::vector<std::uint32_t>& order, std::size_t n, Key key) {
+    order.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+    if (n > 32) {
+        std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return key(x) < key(y); });
+        return;
+    }
+    for (std::size_t i = 1; i < n; ++i) {
+        const std::uint32_t v = order[i];
+        const auto kv = key(v);
+        std::size_t j = i;
+        for (; j > 0 && kv < key(order[j - 1]); --j) order[j] = order[j - 1];
+        order[j] = v;
+    }
+}
+
+// Summarises one group's splits (in any order on entry).
+MergeGroup summarise_group(std::int32_t b_result, const std::vector<Split>& splits, std::vector<std::uint32_t>& a_order,
+                           std::vector<std::uint32_t>& b_order, std::vector<std::uint32_t>& a_position) {
+    MergeGroup g;
+    g.b_result = b_result;
+    const std::size_t n = splits.size();
+    g.count = static_cast<std::uint32_t>(n);
+    if (n == 1) {
+        g.agree = 1;
+        return g;
+    }
+    const auto pair_key = [](std::int32_t l, std::int32_t r) {
+        return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(l)) << 32) | static_cast<std::uint32_t>(r);
     };
-    std::vector<Merge> merges;
-    merges.reserve(mapping.size() * 2);
-    // Up to kGroup cuts of a token at a time: all prefix lookups are hashed and prefetched before
-    // any is probed, then the suffixes of the prefixes found, so their cache misses overlap (the
-    // table of ~100k shared tokens is several MB). Merges come out in the same order as cut by cut.
-    constexpr std::size_t kGroup = 32;
-    std::uint64_t prefix_hash[kGroup], suffix_hash[kGroup];
-    std::int32_t left[kGroup];
-    std::size_t found_cut[kGroup];
-    for (auto [ia, ib] : mapping.pairs) {
-        std::string_view token = a.bytes_by_id[static_cast<std::size_t>(ia)];
-        for (std::size_t first = 1; first < token.size(); first += kGroup) {
-            const std::size_t last = std::min(token.size(), first + kGroup);
-            for (std::size_t cut = first; cut < last; ++cut) {
-                prefix_hash[cut - first] = model::StringIdMap::hash(token.substr(0, cut));
-                shared_index.prefetch(prefix_hash[cut - first]);
+    sort_indices(a_order, n, [&](std::uint32_t i) { return pair_key(splits[i].a_l, splits[i].a_r); });
+    sort_indices(b_order, n, [&](std::uint32_t i) { return pair_key(splits[i].b_l, splits[i].b_r); });
+    a_position.resize(n);
+    for (std::uint32_t pa = 0; pa < n; ++pa) a_position[a_order[pa]] = pa;
+    bool agreeing = true;
+    for (std::uint32_t pb = 0; pb < n; ++pb) {
+        const std::uint32_t pa = a_position[b_order[pb]];  // the merge at B position pb has A position pa
+        agreeing = agreeing && pa == pb;
+        g.agree += agreeing;
+        const std::int64_t e = static_cast<std::int64_t>(pa) - static_cast<std::int64_t>(pb);
+        g.sum_e += e;
+        g.sum_e2 += e * e;
+    }
+    return g;
+}
+
+// Every split of a shared A token into two shared tokens, with the group summaries in A order.
+// The shared prefixes of a token form a chain: its longest proper shared prefix, that token's
+// longest proper shared prefix, and so on down to one byte; the same holds for suffixes. So a
+// first pass finds, per shared token, only its longest shared prefix and suffix (probing cuts
+// from the longest and stopping at the first hit: ~4.5 probes a token on Qwen3 vs cl100k where
+// probing every cut and then the suffix of every prefix found takes ~9), and a second pass walks
+// the two chains of each token and pairs prefix and suffix lengths that add up to the token's.
+// Pieces are looked up in B's token index: a piece B holds whose B id is shared is the shared
+// token with those bytes. The first pass goes in batches of tokens whose first few probes are
+// hashed and prefetched before any is probed, so that cache misses overlap (the index is MBs).
+std::vector<MergeGroup> shared_merge_groups(const Vocabulary& a, const TokenIndex& b_index, const TokenMapping& mapping) {
+    std::vector<std::int32_t> b_to_a(mapping.b_vocab_size, -1);
+    for (auto [ia, ib] : mapping.pairs) b_to_a[static_cast<std::size_t>(ib)] = ia;
+    const std::vector<std::int32_t> a_to_b = mapping.a_to_b();
+    // The A id of the shared token with these bytes, or -1.
+    const auto shared = [&](std::string_view bytes, std::uint64_t hash) {
+        const std::int32_t ib = b_index.find(bytes, hash);
+        return ib >= 0 ? b_to_a[static_cast<std::size_t>(ib)] : -1;
+    };
+    const auto token = [&](std::size_t k) -> std::string_view {
+        return a.bytes_by_id[static_cast<std::size_t>(mapping.pairs[k].first)];
+    };
+
+    // Pass 1: longest proper shared prefix and suffix of every shared token (A ids; -1: none).
+    struct Link {
+        std::int32_t prefix = -1, suffix = -1;  // A ids of the longest shared prefix and suffix
+        std::uint32_t length = 0;               // the token's length in bytes
+    };
+    std::vector<Link> links(mapping.a_vocab_size);  // by A id; one cache line serves a chain step
+    constexpr std::size_t kBatch = 16, kAhead = 3;  // tokens per batch, probes hashed ahead per side
+    std::uint64_t ahead[kBatch][2][kAhead];
+    for (std::size_t first = 0; first < mapping.pairs.size(); first += kBatch) {
+        const std::size_t last = std::min(mapping.pairs.size(), first + kBatch);
+        for (std::size_t k = first; k < last; ++k) {
+            const std::string_view t = token(k);
+            for (std::size_t j = 0; j < kAhead && j + 1 < t.size(); ++j) {
+                ahead[k - first][0][j] = model::StringIdMap::hash(t.substr(0, t.size() - 1 - j));
+                ahead[k - first][1][j] = model::StringIdMap::hash(t.substr(1 + j));
+                b_index.normal.prefetch(ahead[k - first][0][j]);
+                b_index.normal.prefetch(ahead[k - first][1][j]);
             }
-            std::size_t found = 0;
-            for (std::size_t cut = first; cut < last; ++cut) {
-                const std::int32_t l = shared_index.find(token.substr(0, cut), prefix_hash[cut - first]);
-                if (l < 0) continue;
-                left[found] = l;
-                found_cut[found] = cut;
-                suffix_hash[found] = model::StringIdMap::hash(token.substr(cut));
-                shared_index.prefetch(suffix_hash[found]);
-                ++found;
+        }
+        for (std::size_t k = first; k < last; ++k) {
+            const std::string_view t = token(k);
+            const auto ia = static_cast<std::size_t>(mapping.pairs[k].first);
+            links[ia].length = static_cast<std::uint32_t>(t.size());
+            for (std::size_t j = 0; j + 1 < t.size(); ++j) {  // prefix of length size-1-j
+                const std::string_view piece = t.substr(0, t.size() - 1 - j);
+                const std::int32_t hit = shared(piece, j < kAhead ? ahead[k - first][0][j] : model::StringIdMap::hash(piece));
+                if (hit >= 0) {
+                    links[ia].prefix = hit;
+                    break;
+                }
             }
-            for (std::size_t k = 0; k < found; ++k) {
-                const std::int32_t l = left[k];
-                const std::int32_t r = shared_index.find(token.substr(found_cut[k]), suffix_hash[k]);
-                if (r < 0) continue;
-                merges.push_back({ia, l, r, ib, a_to_b[static_cast<std::size_t>(l)], a_to_b[static_cast<std::size_t>(r)]});
+            for (std::size_t j = 0; j + 1 < t.size(); ++j) {  // suffix of length size-1-j
+                const std::string_view piece = t.substr(1 + j);
+                const std::int32_t hit = shared(piece, j < kAhead ? ahead[k - first][1][j] : model::StringIdMap::hash(piece));
+                if (hit >= 0) {
+                    links[ia].suffix = hit;
+                    break;
+                }
             }
         }
     }
-    const std::size_t n = merges.size();
+
+    // Pass 2: per token, prefixes by falling length against suffixes by rising length.
+    std::vector<MergeGroup> groups;
+    std::vector<Split> splits;
+    std::vector<std::uint32_t> a_order, b_order, a_position;
+    std::vector<std::pair<std::int32_t, std::uint32_t>> suffixes;
+    for (auto [ia, ib] : mapping.pairs) {
+        const Link& self = links[static_cast<std::size_t>(ia)];
+        suffixes.clear();  // (A id, length), falling length; walked from the back for rising length
+        for (std::int32_t s = self.suffix; s >= 0; s = links[static_cast<std::size_t>(s)].suffix)
+            suffixes.push_back({s, links[static_cast<std::size_t>(s)].length});
+        std::size_t j = suffixes.size();
+        for (std::int32_t p = self.prefix; p >= 0 && j > 0; p = links[static_cast<std::size_t>(p)].prefix) {
+            const std::uint32_t want = self.length - links[static_cast<std::size_t>(p)].length;
+            while (j > 0 && suffixes[j - 1].second < want) --j;
+            if (j > 0 && suffixes[j - 1].second == want) {
+                const std::int32_t s = suffixes[j - 1].first;
+                splits.push_back({p, s, a_to_b[static_cast<std::size_t>(p)], a_to_b[static_cast<std::size_t>(s)]});
+            }
+        }
+        if (!splits.empty()) {
+            groups.push_back(summarise_group(ib, splits, a_order, b_order, a_position));
+            splits.clear();
+        }
+    }
+    return groups;
+}
+
+void compare_merges(const Vocabulary& a, const TokenIndex& b_index, const TokenMapping& mapping, TokenizerComparison& c) {
+    std::vector<MergeGroup> groups = shared_merge_groups(a, b_index, mapping);
+    std::uint64_t n = 0;
+    for (MergeGroup& g : groups) {
+        g.start_a = n;
+        n += g.count;
+    }
     c.shared_merges = n;
     if (n == 0) return;
-    std::vector<std::uint32_t> order_a(n), order_b(n);
-    for (std::size_t i = 0; i < n; ++i) order_a[i] = order_b[i] = static_cast<std::uint32_t>(i);
-    std::sort(order_a.begin(), order_a.end(), [&](std::uint32_t x, std::uint32_t y) {
-        const Merge &p = merges[x], &q = merges[y];
-        return std::tie(p.a_res, p.a_l, p.a_r) < std::tie(q.a_res, q.a_l, q.a_r);
-    });
-    std::sort(order_b.begin(), order_b.end(), [&](std::uint32_t x, std::uint32_t y) {
-        const Merge &p = merges[x], &q = merges[y];
-        return std::tie(p.b_res, p.b_l, p.b_r) < std::tie(q.b_res, q.b_l, q.b_r);
-    });
-    std::size_t prefix = 0;
-    while (prefix < n && order_a[prefix] == order_b[prefix]) ++prefix;
+    // B's order of the groups: by result id (B ids are unique across groups).
+    std::vector<std::int32_t> group_of_b(mapping.b_vocab_size, -1);
+    for (std::size_t k = 0; k < groups.size(); ++k) group_of_b[static_cast<std::size_t>(groups[k].b_result)] = static_cast<std::int32_t>(k);
+    std::size_t prefix = 0, rank_in_b = 0;
+    bool in_prefix = true;
+    std::uint64_t start_b = 0;
+    for (std::int32_t k : group_of_b) {
+        if (k < 0) continue;
+        MergeGroup& g = groups[static_cast<std::size_t>(k)];
+        g.start_b = start_b;
+        start_b += g.count;
+        // The common prefix runs through B's group number rank_in_b while it is also A's.
+        if (in_prefix) {
+            if (static_cast<std::size_t>(k) != rank_in_b) {
+                in_prefix = false;
+            } else {
+                prefix += g.agree;
+                in_prefix = g.agree == g.count;
+            }
+        }
+        ++rank_in_b;
+    }
     c.merge_common_prefix = prefix;
     c.merge_prefix_fraction = static_cast<double>(prefix) / static_cast<double>(n);
     if (n >= 3) {
-        std::vector<std::uint32_t> rank_a(n);
-        for (std::size_t r = 0; r < n; ++r) rank_a[order_a[r]] = static_cast<std::uint32_t>(r);
         long double d2 = 0;
-        for (std::size_t rb = 0; rb < n; ++rb) {
-            long double d = static_cast<long double>(rank_a[order_b[rb]]) - static_cast<long double>(rb);
-            d2 += d * d;
+        for (const MergeGroup& g : groups) {
+            const long double d = static_cast<long double>(g.start_a) - static_cast<long double>(g.start_b);
+            d2 += static_cast<long double>(g.count) * d * d + 2.0L * d * static_cast<long double>(g.sum_e) +
+                  static_cast<long double>(g.sum_e2);
         }
-        long double nn = static_cast<long double>(n);
+        const long double nn = static_cast<long double>(n);
         c.merge_rank_correlation = static_cast<double>(1.0L - 6.0L * d2 / (nn * (nn * nn - 1.0L)));
     }
 }
@@ -184,7 +315,8 @@ TokenizerComparison compare_vocabularies(const Vocabulary& a, const Vocabulary& 
     TokenizerComparison c;
     c.a = describe(a);
     c.b = describe(b);
-    c.mapping = map_shared_tokens(a, b);
+    const TokenIndex b_index(b);
+    c.mapping = map_shared_tokens(a, b, b_index);
 
     std::vector<std::int32_t> b_in_a_order;
     std::vector<bool> a_shared(a.size(), false), b_shared(b.size(), false);
@@ -246,7 +378,7 @@ TokenizerComparison compare_vocabularies(const Vocabulary& a, const Vocabulary& 
     c.runs = std::move(runs);
 
     c.same_merge_lists = a.merges == b.merges;
-    compare_merges(a, c.mapping, c);
+    compare_merges(a, b_index, c.mapping, c);
     c.hints = compare_hints(c.a, c.b);
     return c;
 }

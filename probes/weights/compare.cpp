@@ -8,16 +8,19 @@
 #include <sstream>
 
 #include "probes/stats/correlation.h"
+#include "probes/stats/distributions.h"
 #include "probes/stats/layer_alignment.h"
 #include "probes/weights/attention_invariant.h"
 #include "probes/weights/direct_statistics.h"
 #include "probes/weights/expert_matching.h"
 #include "probes/weights/hidden_alignment.h"
+#include "probes/weights/mapped_statistics.h"
 #include "probes/weights/neuron_matching.h"
 #include "probes/weights/pair_context.h"
 #include "probes/weights/positive_controls.h"
 #include "probes/weights/token_agreement.h"
 #include "probes/weights/tower_compare.h"
+#include "probes/weights/unmatched_layers.h"
 
 namespace lineage::probes::weights {
 
@@ -135,8 +138,8 @@ void decide(const VerdictRule& rule, CompareResult& r) {
     if (!all_inside)
         r.reasons.push_back("some evidence outside the null ranges but below the derived thresholds");
     if (!tested)
-        r.reasons.push_back("no MLP layer pair could be compared (hidden widths differ and no "
-                            "hidden map was recovered)");
+        r.reasons.push_back("no MLP layer pair could be compared (no gate/up rows of one width, "
+                            "even through the hidden map)");
     if (!r.controls_run) r.reasons.push_back("positive controls not run (required for independent)");
     else if (!controls_ok) r.reasons.push_back("a positive control was missed: the probe lacks power here");
 }
@@ -217,7 +220,22 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     const TensorRef* ea = a.find(Role::token_embedding);
     const TensorRef* eb = b.find(Role::token_embedding);
     const SharedTokens tokens = shared_tokens(a, b, ea ? ea->rows() : 0, eb ? eb->rows() : 0);
-    r.hidden = align_hidden(ctx, tokens, r.seed, r.stats);
+    MatrixF best_fit;
+    r.hidden = align_hidden(ctx, tokens, r.seed, r.stats, &best_fit);
+    // Different widths and no recovered map: align through the best held-out fit anyway. This is
+    // a basis choice, as the stored bases are for models of one width, and it keeps the tests
+    // valid: the map is estimated from the embedding rows alone, never from the MLP or attention
+    // weights it is then applied to, so under independence it cannot make A's gate and up
+    // matchings agree (each neuron's gate and up rows pass through the same fixed map, and
+    // independently initialised neurons have no counterpart to agree on) or A's Wq/Wk resemble
+    // B's beyond what any fixed basis gives; the permutation and Spearman nulls hold as they do
+    // in the stored bases. Zoo D (hidden 192) against A, B, C, E and A-student stays inside the
+    // nulls this way, while a widened or pruned copy of A recovers its map and is detected.
+    const bool best_fit_basis = !r.hidden.recovered && best_fit.size() > 0;
+    if (best_fit_basis) {
+        ctx.hidden_map = best_fit;
+        ctx.has_map = true;
+    }
 
     // 3. neuron matching, layer x layer, and the layer maps
     const NeuronMatchingResult nm = neuron_matching(ctx);
@@ -265,9 +283,16 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     r.expert_layers = expert_matching(ctx, matched, expert_options);
     append_expert_stats(r.expert_layers, rule.derived_neg_log10_p, r.stats);
 
-    // 4. attention invariant on matched layers
+    // 4. attention invariant on matched layers (B's unmatched extra layers: against every A layer)
     const AttentionResult at = attention_invariant(ctx, matched, r.seed + 1000);
-    r.attention_neg_log10_p = at.combined_neg_log10_p;
+    const UnmatchedLayerScores extra =
+        score_unmatched_layers(ctx, unmatched_extra_layers(nm, rule.layer_min_score), r.hidden.recovered,
+                               r.seed + 1500, r.stats);
+    std::vector<double> attention_logs = extra.attention_log_p;
+    for (const auto& l : at.layers)
+        if (l.dims > 0) attention_logs.push_back(std::log(l.p_value));
+    r.attention_neg_log10_p =
+        attention_logs.empty() ? 0.0 : stats::neg_log10(stats::fisher_combine_log(attention_logs));
     r.heatmaps.push_back({"attention_unbiased_cka", at.layers_a, at.layers_b, at.heatmap});
     for (const auto& l : at.layers) {
         if (l.dims == 0) continue;
@@ -291,10 +316,16 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     std::vector<std::pair<int, int>> pearson_pairs = matched;
     for (int l = 0; l < std::min(a.num_layers(), b.num_layers()); ++l) pearson_pairs.emplace_back(l, l);
     std::vector<double> raw_cosines;
-    r.pearson_max_neg_log10_p = unaligned_pearson(ctx, pearson_pairs, r.stats, &raw_cosines);
+    r.pearson_max_neg_log10_p = std::max({unaligned_pearson(ctx, pearson_pairs, r.stats, &raw_cosines),
+                                          mapped_pearson(ctx, pearson_pairs, r.hidden.recovered, r.stats),
+                                          extra.pearson_max_neg_log10_p});
 
     // 5. tokens
-    r.tokens = token_agreement(ctx, tokens, r.seed + 2000);
+    // (Not through a best-fit basis: that map was fitted on these very tokens, so their agreement
+    // through it would be circular; between different widths token agreement then does not apply.)
+    PairContext token_ctx = ctx;
+    if (best_fit_basis) token_ctx.has_map = false;
+    r.tokens = token_agreement(token_ctx, tokens, r.seed + 2000);
 
     descriptive(ctx, raw_cosines, r);
 
@@ -312,7 +343,7 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
         CompareOptions inner = options;
         inner.run_controls = false;
         inner.compare_towers = false;  // the controls alter the language model only
-        for (auto& c : make_controls(a, rule, r.seed + 3000)) {
+        for (auto& c : make_controls(a, rule, r.seed + 3000, eb ? eb->cols() : 0)) {
             const CompareResult cr = compare_models(a, sa, *c.view, summarize(*c.view), inner);
             r.controls.push_back({c.name, cr.verdict == Verdict::derived, cr.neg_log10_p});
         }

@@ -32,7 +32,7 @@ struct ComponentStat {
 };
 
 struct HiddenMap {
-    std::string kind = "none";  // identity | signed_permutation | rotation | none
+    std::string kind = "none";  // identity | signed_permutation | rotation | semi_orthogonal | none
     bool recovered = false;     // the fit is beyond its null of randomly paired tokens
     double permutation_fit = 0.0, rotation_fit = 0.0, identity_fit = 0.0;
     double null_mean = 0.0, null_max = 0.0;  // best-fit statistic for random token pairings

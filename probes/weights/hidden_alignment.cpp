@@ -29,14 +29,12 @@ struct Fits {
     stats::MatrixD r;
 };
 
-Fits fit_all(const stats::MatrixD& x, const stats::MatrixD& y, bool want_rotation) {
+Fits fit_all(const stats::MatrixD& x, const stats::MatrixD& y) {
     Fits f;
     f.sp = stats::signed_permutation_fit(x, y);
-    f.perm = f.sp.mean_abs_corr;
-    if (want_rotation) {
-        f.r = stats::orthogonal_procrustes(x, y);
-        f.rot = stats::mapped_fit(x, f.r, y);
-    }
+    f.perm = stats::mapped_fit(x, stats::signed_permutation_matrix(f.sp, y.cols()), y);
+    f.r = stats::orthogonal_procrustes(x, y);
+    f.rot = stats::mapped_fit(x, f.r, y);
     return f;
 }
 
@@ -53,8 +51,7 @@ stats::MatrixD select_rows(const stats::MatrixD& m, const std::vector<char>& fol
 // (both ways, averaged). In-sample fits flatter small hidden sizes: a 64-dim rotation fitted to
 // ~150 tokens of an independent model (zoo C vs A) scores 0.63 in sample, enough to pass for a
 // recovered map; held out, a true map keeps its fit and a spurious one loses it.
-Fits heldout_fits(const stats::MatrixD& x, const stats::MatrixD& y, bool want_rotation,
-                  const std::vector<char>& fold) {
+Fits heldout_fits(const stats::MatrixD& x, const stats::MatrixD& y, const std::vector<char>& fold) {
     Fits f;
     for (char train : {char(0), char(1)}) {
         const char test = static_cast<char>(1 - train);
@@ -62,7 +59,7 @@ Fits heldout_fits(const stats::MatrixD& x, const stats::MatrixD& y, bool want_ro
         const stats::MatrixD xh = select_rows(x, fold, test), yh = select_rows(y, fold, test);
         const auto sp = stats::signed_permutation_fit(xt, yt);
         f.perm += 0.5 * stats::mapped_fit(xh, stats::signed_permutation_matrix(sp, y.cols()), yh);
-        if (want_rotation) f.rot += 0.5 * stats::mapped_fit(xh, stats::orthogonal_procrustes(xt, yt), yh);
+        f.rot += 0.5 * stats::mapped_fit(xh, stats::orthogonal_procrustes(xt, yt), yh);
     }
     return f;
 }
@@ -92,7 +89,7 @@ SharedTokens shared_tokens(const ModelView& a, const ModelView& b, std::int64_t 
 }
 
 HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64_t seed,
-                       std::vector<ComponentStat>& stats_out) {
+                       std::vector<ComponentStat>& stats_out, MatrixF* best_fit) {
     HiddenMap h;
     h.token_source = tokens.source;
     const TensorRef* ea = ctx.a.find(Role::token_embedding);
@@ -115,14 +112,16 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
     const stats::MatrixD x = gather_rows(emb_a, ids_a), y = gather_rows(emb_b, ids_b);
     const bool square = x.cols() == y.cols();
     // The map itself is fitted on every shared token; whether it is real is judged held out
-    // (two folds, seeded), for the observed pairs and for the null alike.
-    const Fits obs = fit_all(x, y, square);
+    // (two folds, seeded), for the observed pairs and for the null alike. Different widths use
+    // the same fits made rectangular (a partial signed permutation for dims pruned or appended,
+    // a semi-orthogonal Procrustes map for a widened or narrowed rotated basis).
+    const Fits obs = fit_all(x, y);
     std::vector<char> fold(static_cast<std::size_t>(x.rows()));
     for (std::size_t i = 0; i < fold.size(); ++i) fold[i] = static_cast<char>(i % 2);
     stats::shuffle(std::span(fold), rng);
-    const bool heldout = x.rows() >= 4 * x.cols() || x.rows() >= 64;
+    const bool heldout = x.rows() >= 4 * std::max(x.cols(), y.cols()) || x.rows() >= 64;
     auto judge = [&](const stats::MatrixD& yy) {
-        return heldout ? heldout_fits(x, yy, square, fold) : fit_all(x, yy, square);
+        return heldout ? heldout_fits(x, yy, fold) : fit_all(x, yy);
     };
     const Fits held = heldout ? judge(y) : obs;
     h.permutation_fit = held.perm;
@@ -139,15 +138,15 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
         null_rot.push_back(f.rot);
     }
     const double perm_null_max = *std::max_element(null_perm.begin(), null_perm.end());
-    const double rot_null_max =
-        square ? *std::max_element(null_rot.begin(), null_rot.end()) : 1.0;
+    const double rot_null_max = *std::max_element(null_rot.begin(), null_rot.end());
     double mean = 0;
     for (double v : null_perm) mean += v;
     h.null_mean = mean / null_perm.size();
     // Margins over the null, counted only where the fit also reaches the rule's absolute minimum.
     const double min_fit = ctx.rule.hidden_map_min_fit;
     const double perm_margin = held.perm >= min_fit ? held.perm - perm_null_max : -1.0;
-    const double rot_margin = square && held.rot >= min_fit ? held.rot - rot_null_max : -1.0;
+    const double rot_margin = held.rot >= min_fit ? held.rot - rot_null_max : -1.0;
+    const char* rotation_kind = square ? "rotation" : "semi_orthogonal";
     // A permutation is a special rotation: prefer it unless the rotation fits clearly better.
     if (perm_margin > 0.05 && !(rot_margin > perm_margin + 0.1)) {
         ctx.hidden_map = stats::signed_permutation_matrix(obs.sp, y.cols()).cast<float>();
@@ -159,21 +158,35 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
         h.recovered = true;
     } else if (rot_margin > 0.05) {
         ctx.hidden_map = obs.r.cast<float>();
-        h.kind = "rotation";
+        h.kind = rotation_kind;
         h.null_max = rot_null_max;
         h.recovered = true;
     } else {
         h.kind = "none";
-        h.null_max = std::max(perm_null_max, square ? rot_null_max : 0.0);
+        h.null_max = std::max(perm_null_max, rot_null_max);
         h.note = "no map fits beyond randomly paired tokens and the minimum fit " +
                  std::to_string(min_fit) + ": statistics use the stored bases";
+        if (best_fit && !square) {
+            // Widths differ, so there are no stored bases to share: hand back the better of the
+            // two held-out fits as a basis choice (see hidden_alignment.h).
+            const bool rot = held.rot >= held.perm;
+            *best_fit = rot ? obs.r.cast<float>()
+                            : stats::signed_permutation_matrix(obs.sp, y.cols()).cast<float>();
+            h.note = "no map fits beyond randomly paired tokens and the minimum fit " +
+                     std::to_string(min_fit) + "; the widths differ, so the MLP and attention "
+                     "statistics run through the best-fit " +
+                     std::string(rot ? rotation_kind : "signed_permutation") +
+                     " map (held-out fit " + std::to_string(rot ? held.rot : held.perm) +
+                     ") as a basis choice, not as evidence";
+        }
     }
     ctx.has_map = h.recovered;
     ComponentStat s;
     s.family = "hidden_map";
-    s.statistic = h.kind == "rotation" ? "procrustes_fit" : "signed_permutation_fit";
+    const bool procrustes = h.kind == "rotation" || h.kind == "semi_orthogonal";
+    s.statistic = procrustes ? "procrustes_fit" : "signed_permutation_fit";
     s.component = "token_embedding";
-    s.value = h.kind == "rotation" ? held.rot : held.perm;
+    s.value = procrustes ? held.rot : held.perm;
     s.null_lo = *std::min_element(null_perm.begin(), null_perm.end());
     s.null_hi = h.null_max;
     s.null_kind = std::string(heldout ? "held-out (2-fold) " : "in-sample ") +

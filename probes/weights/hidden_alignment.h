@@ -4,7 +4,8 @@
 // map is estimated from them: a signed permutation by linear assignment on |column correlation|,
 // or an orthogonal Procrustes rotation when a full rotation fits clearly better. The fit is judged
 // against the same fits to randomly paired tokens (seeded draws); only a fit beyond that null is
-// used to align the other statistics.
+// used to align the other statistics. Different hidden widths (a model widened with fresh
+// dimensions, or with dimensions pruned) get the rectangular versions of the same two fits.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +28,12 @@ SharedTokens shared_tokens(const ModelView& a, const ModelView& b, std::int64_t 
                            std::int64_t vocab_b);
 
 // Estimates the map; fills ctx.hidden_map/has_map and returns the report (with ComponentStat
-// entries appended to `stats`).
+// entries appended to `stats`). Widths may differ: the map is then d_A x d_B (a partial signed
+// permutation or a semi-orthogonal Procrustes map), applied as W_A M like a square one.
+// `best_fit` (optional): when the widths differ and no map is recovered, receives the best
+// held-out fit anyway (ctx is left without a map). The caller may align through it as a mere
+// basis choice - there are no stored bases to share between different widths - see compare.cpp.
 HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64_t seed,
-                       std::vector<ComponentStat>& stats);
+                       std::vector<ComponentStat>& stats, MatrixF* best_fit = nullptr);
 
 }  // namespace lineage::probes::weights

@@ -12,8 +12,24 @@
 namespace lineage::probes::weights {
 namespace {
 
+// x * 0 is 0 for finite x and NaN for NaN/inf, so one sum per lane flags the tensor; the lanes
+// keep the loop vectorised (Eigen's allFinite() took ~30% of neuron matching on 7B-shaped MLPs).
+bool all_finite(const MatrixF& m) {
+    constexpr int W = 32;
+    float acc[W] = {};
+    const float* p = m.data();
+    const Eigen::Index n = m.size();
+    Eigen::Index j = 0;
+    for (; j + W <= n; j += W)
+        for (int l = 0; l < W; ++l) acc[l] += p[j + l] * 0.0f;
+    float total = 0.0f;
+    for (; j < n; ++j) total += p[j] * 0.0f;
+    for (float a : acc) total += a;
+    return total == 0.0f;
+}
+
 void check_finite(const MatrixF& m, const std::string& where, const std::string& name) {
-    if (!m.allFinite())
+    if (!all_finite(m))
         throw InputError(where, "tensor '" + name + "': contains NaN or infinite values");
 }
 

@@ -1,17 +1,22 @@
-// Neuron matching (see neuron_matching.h). Similarities are computed as one float GEMM of
-// row-normalised matrices (n_a x d) * (d x n_b); the assignment minimises -similarity, so the
-// certificate path applies directly to derived pairs.
+// Neuron matching (see neuron_matching.h). Similarities are float GEMMs of row-normalised
+// matrices (n_a x d) * (d x n_b). The fused path (match_by_cosine) produces the similarity matrix
+// block by block and keeps only each row's best column, so a derived pair - whose rows' best
+// columns are all distinct, which certifies that matching as optimal - never stores the n_a x n_b
+// matrix; when the certificate fails the matrix is materialised and the exact solver runs on it.
 #include "probes/weights/neuron_matching.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 
 #include "probes/stats/assignment.h"
+#include "probes/stats/assignment_scan.h"
 #include "probes/stats/correlation.h"
 #include "probes/stats/distributions.h"
 #include "probes/stats/layer_alignment.h"
+#include "probes/stats/random.h"
 #include "probes/stats/thread_pool.h"
 
 namespace lineage::probes::weights {
@@ -54,13 +59,88 @@ MatrixF block_rows(const ModelView& view, const NeuronBlock& b, bool up, const P
 
 namespace {
 
-std::vector<std::int32_t> match(MatrixF a, MatrixF b, bool* certified) {
+// Rows of a and b already normalised.
+CosineMatch match_normalised(const MatrixF& a, const MatrixF& b, SimilarityPath path) {
+    CosineMatch out;
+    const Eigen::Index na = a.rows(), nb = b.rows();
+    if (na == 0 || nb == 0) return out;
+    const bool fused = path == SimilarityPath::fused ||
+                       (path == SimilarityPath::automatic && na * nb > kMaterialiseEntries);
+    if (fused && na <= nb) {
+        // Blocks of rows of A with a similarity tile of ~24 MB (it stays in the last-level cache
+        // while it is scanned; large enough that the GEMM's packing of B is amortised).
+        const Eigen::Index block = std::clamp<Eigen::Index>((Eigen::Index(6) << 20) / nb, 16, 1024);
+        MatrixF tile(std::min(block, na), nb);
+        std::vector<std::int32_t> best(static_cast<std::size_t>(na));
+        std::vector<char> taken(static_cast<std::size_t>(nb), 0);
+        bool finite = true;
+        for (Eigen::Index r0 = 0; r0 < na && finite; r0 += block) {
+            const Eigen::Index rows = std::min(block, na - r0);
+            tile.topRows(rows).noalias() = a.middleRows(r0, rows) * b.transpose();
+            const auto scan = stats::scan_rows(tile.data(), rows, nb, true);
+            finite = scan.finite;
+            for (Eigen::Index i = 0; i < rows; ++i) {
+                best[r0 + i] = static_cast<std::int32_t>(scan.col[i]);
+                out.collisions += taken[scan.col[i]]++ ? 1 : 0;
+            }
+        }
+        if (finite && out.collisions == 0) {
+            out.row_to_col = std::move(best);
+            out.certified = true;
+            out.fused = true;
+            return out;
+        }
+    }
+    // One GEMM into the cost matrix (-similarity, negated in place), then the exact solver, which
+    // starts with the same certificate scan.
+    MatrixF cost(na, nb);
+    cost.noalias() = a * b.transpose();
+    cost *= -1.0f;
+    const auto r = stats::solve_assignment(cost.data(), cost.rows(), cost.cols());
+    out.row_to_col = r.row_to_col;
+    out.certified = r.certified;
+    out.collisions = r.collisions;
+    return out;
+}
+
+}  // namespace
+
+CosineMatch match_by_cosine(MatrixF a, MatrixF b, SimilarityPath path) {
     normalise_rows(a);
     normalise_rows(b);
-    MatrixF cost = -(a * b.transpose());
-    const auto r = stats::solve_assignment(cost.data(), cost.rows(), cost.cols());
-    *certified = r.certified;
-    return r.row_to_col;
+    return match_normalised(a, b, path);
+}
+
+std::vector<std::int32_t> neuron_subset(std::int64_t n, std::int64_t limit) {
+    std::vector<std::int32_t> rows;
+    if (limit <= 0 || n <= 2 * limit) {
+        rows.resize(static_cast<std::size_t>(n));
+        std::iota(rows.begin(), rows.end(), 0);
+        return rows;
+    }
+    // A fixed seed: the choice must not depend on the weights (see neuron_matching.h).
+    stats::Rng rng(0x6e6575726f6e73ULL);
+    const auto perm = stats::random_permutation(n, rng);
+    rows.assign(perm.begin(), perm.begin() + limit);
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+std::int64_t neuron_subset_limit() {
+    static const std::int64_t limit = [] {
+        const char* v = std::getenv("LINEAGE_NEURON_ROWS");
+        return v ? std::atoll(v) : kNeuronSubsetRows;
+    }();
+    return limit;
+}
+
+namespace {
+
+MatrixF select_rows(const MatrixF& m, const std::vector<std::int32_t>& rows) {
+    if (static_cast<Eigen::Index>(rows.size()) == m.rows()) return m;
+    MatrixF out(static_cast<Eigen::Index>(rows.size()), m.cols());
+    for (std::size_t k = 0; k < rows.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = m.row(rows[k]);
+    return out;
 }
 
 }  // namespace
@@ -95,19 +175,23 @@ std::vector<NeuronBlock> mlp_blocks(const ModelView& view, int layer) {
     return blocks;
 }
 
-BlockMatch match_blocks(const PairContext& ctx, const NeuronBlock& a, const NeuronBlock& b) {
+namespace {
+
+// The independence test on the given rows of A's gate and up matrices against all of B's; every
+// matrix has its rows normalised already.
+BlockMatch test_rows(const MatrixF& ga, const MatrixF& gb, const MatrixF& ua, const MatrixF& ub,
+                     const std::vector<std::int32_t>& subset) {
     BlockMatch out;
-    const MatrixF ga = block_rows(ctx.a, a, false, &ctx), gb = block_rows(ctx.b, b, false, nullptr);
-    if (ga.cols() != gb.cols()) return out;  // hidden widths differ and no map: not comparable
-    const auto pg = match(ga, gb, &out.certified_gate);
-    const MatrixF ua = block_rows(ctx.a, a, true, &ctx), ub = block_rows(ctx.b, b, true, nullptr);
-    const auto pu = match(ua, ub, &out.certified_up);
+    const auto pg = match_normalised(select_rows(ga, subset), gb, SimilarityPath::automatic);
+    out.certified_gate = pg.certified;
+    const auto pu = match_normalised(select_rows(ua, subset), ub, SimilarityPath::automatic);
+    out.certified_up = pu.certified;
     std::vector<double> x, y, id;
-    for (std::size_t i = 0; i < pg.size() && i < pu.size(); ++i)
-        if (pg[i] >= 0 && pu[i] >= 0) {
-            x.push_back(pg[i]);
-            y.push_back(pu[i]);
-            id.push_back(static_cast<double>(i));
+    for (std::size_t k = 0; k < pg.row_to_col.size() && k < pu.row_to_col.size(); ++k)
+        if (pg.row_to_col[k] >= 0 && pu.row_to_col[k] >= 0) {
+            x.push_back(pg.row_to_col[k]);
+            y.push_back(pu.row_to_col[k]);
+            id.push_back(static_cast<double>(subset[k]));
         }
     out.neurons = static_cast<std::int64_t>(x.size());
     if (x.size() < 3) return out;
@@ -118,6 +202,22 @@ BlockMatch match_blocks(const PairContext& ctx, const NeuronBlock& a, const Neur
     out.identity_spearman =
         stats::spearman(std::span<const double>(x), std::span<const double>(id));
     return out;
+}
+
+}  // namespace
+
+BlockMatch match_blocks(const PairContext& ctx, const NeuronBlock& a, const NeuronBlock& b, bool screen) {
+    MatrixF ga = block_rows(ctx.a, a, false, &ctx), gb = block_rows(ctx.b, b, false, nullptr);
+    if (ga.cols() != gb.cols()) return {};  // hidden widths differ and no map: not comparable
+    MatrixF ua = block_rows(ctx.a, a, true, &ctx), ub = block_rows(ctx.b, b, true, nullptr);
+    for (MatrixF* m : {&ga, &gb, &ua, &ub}) normalise_rows(*m);
+    const std::int64_t limit = neuron_subset_limit();
+    if (screen && limit > kScreenRows && ga.rows() > 2 * limit) {
+        BlockMatch quick = test_rows(ga, gb, ua, ub, neuron_subset(ga.rows(), kScreenRows));
+        quick.screened = true;
+        if (quick.neg_log10_p < kScreenEvidence) return quick;
+    }
+    return test_rows(ga, gb, ua, ub, neuron_subset(ga.rows(), limit));
 }
 
 NeuronMatchingResult neuron_matching(const PairContext& ctx) {
@@ -133,13 +233,19 @@ NeuronMatchingResult neuron_matching(const PairContext& ctx) {
             const double diag = lb > 1 ? static_cast<double>(j) * (la - 1) / (lb - 1) : 0.0;
             if (all || std::fabs(i - diag) <= 2.0) todo.emplace_back(i, j);
         }
+    // In a band (deep models), only the cells nearest the proportional diagonal get the full
+    // subset at once; the others are screened first (match_blocks, screen = true).
+    auto off_diagonal = [&](int i, int j) {
+        const double diag = lb > 1 ? static_cast<double>(j) * (la - 1) / (lb - 1) : 0.0;
+        return !all && std::fabs(i - diag) > 0.5;
+    };
     stats::parallel_for(todo.size(), [&](std::size_t k) {
         const auto [i, j] = todo[k];
         const auto ba = mlp_blocks(ctx.a, i), bb = mlp_blocks(ctx.b, j);
         if (ba.empty() || bb.empty()) return;
         std::vector<BlockMatch> m(ba.size() * bb.size());
         for (std::size_t x = 0; x < ba.size(); ++x)
-            for (std::size_t y = 0; y < bb.size(); ++y) m[x * bb.size() + y] = match_blocks(ctx, ba[x], bb[y]);
+            for (std::size_t y = 0; y < bb.size(); ++y) m[x * bb.size() + y] = match_blocks(ctx, ba[x], bb[y], off_diagonal(i, j));
         LayerPairScore cell;
         std::size_t best = 0;
         for (std::size_t q = 1; q < m.size(); ++q)

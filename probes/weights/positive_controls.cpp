@@ -150,10 +150,81 @@ std::unique_ptr<ModelView> rotation_control(const ModelView& parent, std::uint64
     return v;
 }
 
+// The d_a x d_b map taking A's hidden basis to the control's: widening embeds A's space in a
+// random d_a-dim subspace (orthonormal rows; the other d_b - d_a directions start empty and get
+// only the fine-tune noise, like freshly initialised small dims), narrowing keeps a random subset
+// of A's dims in random order with random signs (pruned hidden dims).
+MatrixF width_map(std::int64_t d_a, std::int64_t d_b, std::uint64_t seed) {
+    stats::Rng rng(seed);
+    if (d_b > d_a) {
+        Eigen::MatrixXd g(d_b, d_b);
+        for (Eigen::Index k = 0; k < g.size(); ++k) g.data()[k] = stats::standard_normal(rng);
+        Eigen::HouseholderQR<Eigen::MatrixXd> qr(g);
+        const Eigen::MatrixXd q = qr.householderQ();
+        return q.topRows(d_a).cast<float>();
+    }
+    auto dims = stats::random_permutation(d_a, rng);
+    MatrixF m = MatrixF::Zero(d_a, d_b);
+    for (std::int64_t k = 0; k < d_b; ++k)
+        m(dims[static_cast<std::size_t>(k)], k) = stats::uniform_below(rng, 2) ? 1.0f : -1.0f;
+    return m;
+}
+
+// A with its residual stream mapped to width d_b: norms folded into the matrices that read them
+// (gains become ones), inputs W diag(g) Q, outputs Q' W, embeddings E Q. Fused 3-D expert tensors
+// are not remapped (no control is built for a parent whose hidden width they carry).
+std::unique_ptr<ModelView> width_control(const ModelView& parent, std::int64_t d_b, std::uint64_t seed) {
+    const TensorRef* emb = parent.find(Role::token_embedding);
+    if (!emb || d_b <= 0 || d_b == emb->cols()) return nullptr;
+    const std::int64_t d_a = emb->cols();
+    for (const auto& t : parent.tensors())
+        if (t.role.tower.empty() && t.shape.size() > 2 && t.cols() % d_a == 0 && t.shape.back() == d_a)
+            return nullptr;
+    auto q = std::make_shared<MatrixF>(width_map(d_a, d_b, seed));
+    auto v = std::make_unique<TransformView>(
+        parent, parent.label() + (d_b > d_a ? " widened to " : " pruned to ") + std::to_string(d_b));
+    enum class Side { none, input, output, vector };
+    auto side_of = [d_a](const TensorRef& t) {
+        if (!t.role.tower.empty()) return Side::none;
+        const Role r = t.role.role;
+        if (t.shape.size() == 1 && t.shape[0] == d_a && (is_residual_norm(r) || (t.role.is_bias && writes_hidden(r))))
+            return Side::vector;
+        if (t.shape.size() != 2 || t.role.is_bias) return Side::none;
+        if (writes_hidden(r) && t.shape[0] == d_a) return Side::output;
+        if ((r == Role::token_embedding || r == Role::position_embedding || input_norm_of(r) != Role::other) &&
+            t.shape[1] == d_a)
+            return Side::input;
+        return Side::none;
+    };
+    for (std::size_t i = 0; i < parent.tensors().size(); ++i) {
+        TensorRef t = parent.tensors()[i];
+        switch (side_of(t)) {
+            case Side::vector: t.shape[0] = d_b; break;
+            case Side::output: t.shape[0] = d_b; break;
+            case Side::input: t.shape[1] = d_b; break;
+            case Side::none: break;
+        }
+        v->keep(i, t);
+    }
+    const ModelView* base = &parent;
+    v->transform_ = [q, base, side_of, d_a, d_b](const TensorRef& t, MatrixF m) -> MatrixF {
+        switch (side_of(t)) {
+            case Side::vector:
+                if (is_residual_norm(t.role.role)) return MatrixF::Ones(1, d_b);
+                return MatrixF(Eigen::Map<const MatrixF>(m.data(), 1, d_a) * *q);
+            case Side::output: return MatrixF(q->transpose() * m);
+            case Side::input: return MatrixF(read_folded(*base, t) * *q);
+            case Side::none: return m;
+        }
+        return m;
+    };
+    return v;
+}
+
 }  // namespace
 
 std::vector<Control> make_controls(const ModelView& parent, const VerdictRule& rule,
-                                   std::uint64_t seed) {
+                                   std::uint64_t seed, std::int64_t target_hidden) {
     std::vector<Control> out;
     out.push_back({"finetune_noise", noise_control(parent, rule.control_noise_relative_std, seed + 1)});
     // Pruning on top of half the fine-tune noise, so that exact reuse of the untouched tensors
@@ -166,6 +237,14 @@ std::vector<Control> make_controls(const ModelView& parent, const VerdictRule& r
     }
     if (rule.control_rotation)
         if (auto r = rotation_control(parent, seed + 3)) out.push_back({"rotation", std::move(r)});
+    // At the candidate's width: A widened (or pruned) to it, plus half the fine-tune noise, so
+    // that a call of "independent" between different widths states its power at that width.
+    if (auto w = width_control(parent, target_hidden, seed + 5)) {
+        const bool wider = target_hidden > parent.find(Role::token_embedding)->cols();
+        auto noisy = noise_control(*w, 0.5 * rule.control_noise_relative_std, seed + 6);
+        static_cast<TransformView*>(noisy.get())->owned_base = std::move(w);
+        out.push_back({wider ? "widening+noise" : "hidden_pruning+noise", std::move(noisy)});
+    }
     return out;
 }
 

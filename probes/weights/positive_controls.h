@@ -7,6 +7,11 @@
 //                    of every layer removed, on top of half the fine-tune noise (so exact reuse
 //                    of untouched tensors cannot be what detects it)
 //   rotation       - norms folded and the residual stream rotated by a random orthogonal matrix
+//   widening+noise / hidden_pruning+noise - only when the candidate's hidden width differs from
+//                    A's (target_hidden): norms folded, A's residual stream embedded in a random
+//                    subspace of the wider width (fresh dims empty) or cut to a random signed
+//                    subset of its dims, then half the fine-tune noise - the power of the
+//                    statistics at the candidate's width, through the rectangular hidden map
 #pragma once
 
 #include <cstdint>
@@ -24,7 +29,8 @@ struct Control {
     std::unique_ptr<ModelView> view;
 };
 
+// target_hidden: the candidate's hidden width (0 or A's width: no width control).
 std::vector<Control> make_controls(const ModelView& parent, const VerdictRule& rule,
-                                   std::uint64_t seed);
+                                   std::uint64_t seed, std::int64_t target_hidden = 0);
 
 }  // namespace lineage::probes::weights

@@ -12,15 +12,21 @@
 // already reports. A tower is
 //   derived      on an exact-reuse hit, or a pair beyond the derived threshold with an effect of
 //                at least rule.pearson_min_effect (a copied tower that was then fine-tuned keeps
-//                Pearson far above its null);
+//                Pearson far above its null), or a neuron-matching test likewise (below);
 //   independent  when pairs were compared, every one sits inside the null after Bonferroni over
 //                the pairs, and the tower's positive control (A's largest paired tensor plus
 //                Gaussian noise of rule.control_noise_relative_std x its std, compared with the
 //                original) is detected at the same settings;
 //   inconclusive otherwise — in particular when nothing pairs (towers of different designs) or
 //                when a tower exists on one side only.
-// Not covered: a tower whose hidden units were permuted or rotated after copying (the language
-// model's alignment statistics are not applied to towers).
+// When no pair of a tower is beyond its null element by element, a permutation-robust pass follows
+// (tower_compare_matching.h): the tower's hidden map from its input tensor (patch embedding), then
+// neuron matching per pair inside the tower's blocks, so a copy whose width, heads or MLP neurons
+// were permuted and then fine-tuned is still derived (statistics of family "neuron_matching"; the
+// map's own is descriptive; blocks' max_neg_log10_p include them). A tower is then independent only
+// when those tests sit inside their nulls too. A projector (no blocks) stays element-wise: its
+// input is the vision tower's basis, so independently initialised mergers of one copied tower
+// converge row by row. Not covered: a tower rotated (not permuted) after copying.
 #pragma once
 
 #include <vector>

@@ -1,5 +1,5 @@
 // The architecture table (see architecture.h). Values checked against transformers 5.23's
-// modeling_{llama,mistral,qwen2,qwen3}.py (MoE/MLA rows: see mixture_spec.cpp) and their configuration defaults.
+// modeling_{llama,mistral,qwen2,qwen3}.py (dense families: family_traits.h; MoE/MLA rows: see mixture_spec.cpp) and their configuration defaults.
 #include "reference_model/architecture/architecture.h"
 
 #include <array>
@@ -26,6 +26,7 @@ constexpr std::array kArchitectures{
     ArchitectureSpec{"Phi3ForCausalLM",        N::rms,          R::neox, B::none,       false, S::all_layers,  false, A::silu},
     ArchitectureSpec{"GemmaForCausalLM",       N::rms_plus_one, R::neox, B::config_all, false, S::none,        true,  A::gelu_tanh},
     ArchitectureSpec{"Gemma2ForCausalLM",      N::rms_plus_one, R::neox, B::config_all, false, S::layer_types, true,  A::gelu_tanh},
+    ArchitectureSpec{"Gemma3ForCausalLM",      N::rms_plus_one, R::neox, B::config_all, true,  S::layer_types_or_pattern, true, A::gelu_tanh},
     ArchitectureSpec{"HyperCLOVAXForCausalLM", N::rms,          R::neox, B::config_all, false, S::none,        false, A::silu},
     // HyperCLOVA X SEED vision-language models: the language model runs; the vision tower and
     // projector are inspected and compared as their own components (text_config holds the LM).

@@ -33,6 +33,8 @@ enum class SlidingRule : std::uint8_t {
     none,         // never
     all_layers,   // every layer when sliding_window is set (Mistral)
     layer_types,  // layers whose config.layer_types[i] is "sliding_attention" (Qwen2, Qwen3)
+    layer_types_or_pattern,  // layer_types, else every sliding_window_pattern-th layer (default 6)
+                             // is full and the others slide (Gemma 3; see layer_types.h)
 };
 
 struct ArchitectureSpec {

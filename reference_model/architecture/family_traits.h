@@ -11,6 +11,11 @@
 //   GemmaForCausalLM       embeddings · sqrt(hidden) rounded to the model dtype
 //   Gemma2ForCausalLM      + sandwich norms, query_pre_attn_scalar^-0.5, tanh soft-capping of
 //                          attention scores and final logits
+//   Gemma3ForCausalLM      Gemma 2's sandwich norms, scale and query_pre_attn_scalar, plus (1+w) q/k
+//                          norms (row) and a RoPE per layer type: sliding layers rotate with
+//                          rope_local_base_freq (default 1e4, no scaling), full layers with
+//                          rope_theta (default 1e6) and rope_scaling; soft-capping only when the
+//                          config sets the caps (null by default)
 //   HyperCLOVAXForCausalLM muP: embeddings · embedding_multiplier, attention scale
 //                          attention_multiplier, sub-layer outputs · residual_multiplier, logits ·
 //                          logits_scaling; post norms after each sub-layer when use_post_norm
@@ -22,6 +27,7 @@
 //                          query_key_value rows per head, partial rotary (rotary_pct), plain MLP
 //   GPTJForCausalLM        parallel residual from one norm, interleaved partial rotary
 //                          (rotary_dim), plain MLP, lm_head bias
+// Rows checked against transformers 5.23 modeling_gemma3.py / configuration_gemma3.py as well.
 #pragma once
 
 #include <cstdint>
@@ -78,6 +84,9 @@ struct FamilyTraits {
     bool mup_residual_and_logits = false;  // residual_multiplier, logits_scaling
     bool softcapping = false;         // attn_logit_softcapping, final_logit_softcapping (Gemma 2)
     bool no_rope_on_full_layers = false;   // Exaone 4 hybrids: global layers are NoPE
+    // RoPE per layer type (Gemma 3): nonzero = sliding and full layers each have their own
+    // frequencies; these are the bases when config.json does not say (layer_rope.h).
+    double full_rope_theta = 0.0, sliding_rope_theta = 0.0;
     // The GPT lineage.
     MlpKind mlp = MlpKind::gated;
     Residual residual = Residual::sequential;

@@ -15,7 +15,16 @@ std::unique_ptr<Backend> make_backend(const std::string& device) {
         return make_cuda_backend(0);
     }
     if (device == "auto") {
-        if (cuda_device_count() > 0) return make_cuda_backend(0);
+        if (cuda_device_count() > 0) {
+            // A device that is present but unusable (out of memory, in exclusive use, a driver
+            // fault) makes auto fall back too; --device cuda reports it instead (exit 5).
+            try {
+                return make_cuda_backend(0);
+            } catch (const DeviceError& e) {
+                std::fprintf(stderr, "lineage: CUDA device unusable (%s), running on the CPU\n", e.what());
+                return make_cpu_backend();
+            }
+        }
         std::fprintf(stderr, "lineage: no CUDA device available, running on the CPU\n");
         return make_cpu_backend();
     }

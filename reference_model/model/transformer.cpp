@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 
+#include "reference_model/architecture/layer_rope.h"
 #include "reference_model/model/latent_attention.h"
 #include "reference_model/model/moe_block.h"
 #include "weights/core/error.h"
@@ -35,7 +36,7 @@ struct Transformer::Step {
     std::vector<SequenceSpan> spans;  // rows of this step's tokens, per sequence
     std::vector<std::int64_t> past;   // tokens already in the KV cache, per sequence
     std::int64_t tokens = 0;
-    Tensor cos, sin;                  // [tokens, rotary_dim/2] on the backend
+    std::vector<Tensor> cos, sin;     // per RoPE (ropes_): [tokens, rotary_dim/2] on the backend
 };
 
 struct Transformer::KvCache {
@@ -84,7 +85,6 @@ Transformer::Transformer(const weights::Checkpoint& checkpoint, Backend& backend
     }
     attention_scale_ = mixture_ && mixture_->latent() ? mixture_->attention_scale
                                                       : 1.0f / std::sqrt(static_cast<float>(dims_.head_dim));
-    rope_ = Rope::from_config(c, rope_head_dim, where_);
     // Dense-family knobs beyond the row (family_traits.h): norm placement, muP, soft-capping, NoPE.
     traits_ = &family_traits(c);
     scalars_ = resolve_family_scalars(*traits_, c, dims_.head_dim, where_);
@@ -103,6 +103,15 @@ Transformer::Transformer(const weights::Checkpoint& checkpoint, Backend& backend
         case SlidingRule::all_layers:
             if (c.sliding_window) std::fill(windows_.begin(), windows_.end(), *c.sliding_window);
             break;
+        case SlidingRule::layer_types_or_pattern: {  // Gemma 3
+            const std::vector<bool> sliding = sliding_layers_by_type_or_pattern(c, dims_.layers, where_);
+            for (std::size_t i = 0; i < windows_.size(); ++i) {
+                if (!sliding[i]) continue;
+                if (window <= 0) throw InputError(where_, "sliding layers need a positive sliding_window");
+                windows_[i] = window;
+            }
+            break;
+        }
         case SlidingRule::layer_types: {
             const JsonValue* types = c.raw.find("layer_types");
             if (types && types->is_array()) {
@@ -125,6 +134,13 @@ Transformer::Transformer(const weights::Checkpoint& checkpoint, Backend& backend
         }
     }
 
+    // RoPE: one for every block, or one per layer type (Gemma 3), chosen by the blocks' windows.
+    std::vector<bool> sliding(windows_.size());
+    for (std::size_t i = 0; i < windows_.size(); ++i) sliding[i] = windows_[i] > 0;
+    LayerRopes layer_ropes_found = layer_ropes(c, *traits_, rope_head_dim, sliding, where_);
+    ropes_ = std::move(layer_ropes_found.ropes);
+    layer_rope_ = std::move(layer_ropes_found.of_layer);
+
     const bool tie = c.raw.find("tie_word_embeddings") ? c.tie_word_embeddings : spec_->tie_default;
     const JsonValue* mlp_bias = c.raw.find("mlp_bias");
     weights_ = std::make_unique<ModelWeights>(checkpoint, *spec_, dims_, tie,
@@ -143,7 +159,7 @@ void Transformer::check_ids(std::span<const std::int32_t> ids, std::int64_t extr
                                        " is outside the vocabulary [0, " + std::to_string(dims_.vocab) + ")");
     // Dynamic NTK exists to run past max_position_embeddings; every other variant stops there.
     const std::int64_t total = static_cast<std::int64_t>(ids.size()) + extra_positions;
-    if (rope_.type() != "dynamic" && total > dims_.max_positions)
+    if (rope().type() != "dynamic" && total > dims_.max_positions)
         throw InputError(root, std::to_string(ids.size()) + " prompt tokens" +
                                    (extra_positions ? " + " + std::to_string(extra_positions) + " new tokens" : std::string()) +
                                    " exceed the model's context of " + std::to_string(dims_.max_positions) +
@@ -155,17 +171,19 @@ Transformer::Step Transformer::make_step(std::span<const SequenceSpan> spans, st
     s.spans.assign(spans.begin(), spans.end());
     s.past.assign(past.begin(), past.end());
     for (const auto& sp : spans) s.tokens = std::max(s.tokens, sp.begin + sp.length);
-    const std::int64_t half = rope_.rotary_dim() / 2;
-    Tensor cos = Tensor::zeros_host({s.tokens, half}), sin = Tensor::zeros_host({s.tokens, half});
     std::vector<std::int64_t> positions;
-    for (std::size_t i = 0; i < spans.size(); ++i) {
-        positions.resize(static_cast<std::size_t>(spans[i].length));
-        for (std::int64_t t = 0; t < spans[i].length; ++t) positions[static_cast<std::size_t>(t)] = past[i] + t;
-        rope_.fill(positions, past[i] + spans[i].length, cos.f32() + spans[i].begin * half,
-                   sin.f32() + spans[i].begin * half);
+    for (const Rope& rope : ropes_) {
+        const std::int64_t half = rope.rotary_dim() / 2;
+        Tensor cos = Tensor::zeros_host({s.tokens, half}), sin = Tensor::zeros_host({s.tokens, half});
+        for (std::size_t i = 0; i < spans.size(); ++i) {
+            positions.resize(static_cast<std::size_t>(spans[i].length));
+            for (std::int64_t t = 0; t < spans[i].length; ++t) positions[static_cast<std::size_t>(t)] = past[i] + t;
+            rope.fill(positions, past[i] + spans[i].length, cos.f32() + spans[i].begin * half,
+                      sin.f32() + spans[i].begin * half);
+        }
+        s.cos.push_back(backend_.to_device(cos));
+        s.sin.push_back(backend_.to_device(sin));
     }
-    s.cos = backend_.to_device(cos);
-    s.sin = backend_.to_device(sin);
     return s;
 }
 
@@ -220,8 +238,9 @@ void Transformer::run_block(const LayerWeights& w, std::int64_t layer, Tensor& x
         backend_.rmsnorm(k_heads, w.k_norm, dims_.norm_eps, plus_one, k_heads);
     }
     if (!traits_->learned_positions && !(nope_full_layers_ && windows_[static_cast<std::size_t>(layer)] == 0)) {
-        backend_.rope(q, H, hd, step.cos, step.sin, rope_style_);
-        backend_.rope(k, Hkv, hd, step.cos, step.sin, rope_style_);
+        const std::size_t r = layer_rope_[static_cast<std::size_t>(layer)];
+        backend_.rope(q, H, hd, step.cos[r], step.sin[r], rope_style_);
+        backend_.rope(k, Hkv, hd, step.cos[r], step.sin[r], rope_style_);
     }
 
     std::vector<AttentionSequence> seqs(step.spans.size());

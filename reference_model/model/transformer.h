@@ -92,7 +92,10 @@ public:
     // attention, dims().head_dim is the query/key head width (nope + rope) and kv_heads == heads.
     const MixtureParams* mixture() const { return mixture_ ? &*mixture_ : nullptr; }
     const ModelDims& dims() const { return dims_; }
-    const Rope& rope() const { return rope_; }
+    // The RoPE of full-attention blocks (every block's, unless the family has one per layer type).
+    const Rope& rope() const { return ropes_.front(); }
+    // The RoPE block `layer` rotates with (Gemma 3's sliding blocks have their own; layer_rope.h).
+    const Rope& layer_rope(std::int64_t layer) const { return ropes_[layer_rope_[static_cast<std::size_t>(layer)]]; }
     // The bound weights: host views of the embedding table, lm_head (the embedding when tied) and
     // final norm in their stored dtypes, and load_layer() for one block in fp32.
     const ModelWeights& weights() const { return *weights_; }
@@ -129,7 +132,8 @@ private:
     Backend& backend_;
     const ArchitectureSpec* spec_ = nullptr;
     ModelDims dims_;
-    Rope rope_;
+    std::vector<Rope> ropes_;              // distinct RoPEs; [0]: full attention's
+    std::vector<std::size_t> layer_rope_;  // index into ropes_ per block
     Activation activation_ = Activation::silu;
     std::optional<MixtureParams> mixture_;
     RopeStyle rope_style_ = RopeStyle::neox;

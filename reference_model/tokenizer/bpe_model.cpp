@@ -22,21 +22,9 @@ BpeModel::BpeModel(const TokenizerJson& json)
     index_.reset(json.vocab_count);
     for (std::size_t id = 0; id < vocab_.size(); ++id)
         if (json.has_id[id]) index_.insert(vocab_[id], static_cast<std::int32_t>(id));
-    merges_.reset(json.merges.size());
-    const bool resolved = json.merge_ids.size() == json.merges.size();  // false when built by hand
-    std::string merged;
-    for (std::size_t rank = 0; rank < json.merges.size(); ++rank) {
-        std::array<std::int32_t, 3> ids{};
-        if (resolved) {
-            ids = json.merge_ids[rank];
-        } else {
-            const auto& [a, b] = json.merges[rank];
-            merged.assign(a);
-            merged.append(std::string_view(b).substr(std::min(prefix_.size(), b.size())));
-            ids = {index_.find(a), index_.find(b), index_.find(merged)};
-            if (ids[0] < 0 || ids[1] < 0 || ids[2] < 0)
-                throw InputError(json.path, "merge " + std::to_string(rank) + " uses tokens missing from the vocabulary");
-        }
+    merges_.reset(json.merge_ids.size());
+    for (std::size_t rank = 0; rank < json.merge_ids.size(); ++rank) {
+        const std::array<std::int32_t, 3>& ids = json.merge_ids[rank];  // validated by TokenizerJson
         merges_.insert_or_assign(PairMap::key(static_cast<std::uint32_t>(ids[0]), static_cast<std::uint32_t>(ids[1])),
                                  {static_cast<std::uint32_t>(rank), static_cast<std::uint32_t>(ids[2])});
     }

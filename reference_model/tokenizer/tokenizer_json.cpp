@@ -116,7 +116,6 @@ void read_merges(dom::object model, std::string_view where, TokenizerJson& out,
     if (!merges_element) return;
     dom::array merges;
     if (merges_element->get_array().get(merges)) fail(where, "model.merges", "expected an array");
-    out.merges.reserve(merges.size());
     out.merge_ids.reserve(merges.size());
     std::string merged;
     std::size_t rank = 0;
@@ -162,7 +161,6 @@ void read_merges(dom::object model, std::string_view where, TokenizerJson& out,
             fail(where, "model.merges",
                  "merge " + std::to_string(rank) + " produces token " + shown(merged) +
                      " that is not in the vocabulary");
-        out.merges.emplace_back(std::string(a), std::string(b));
         out.merge_ids.push_back({ids[0], ids[1], merged_id});
         next_merged_id = merged_id + 1;
         ++rank;

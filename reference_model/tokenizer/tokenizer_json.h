@@ -60,9 +60,9 @@ struct TokenizerJson {
     std::vector<bool> has_id;
     std::size_t vocab_count = 0;  // tokens actually present (vocab_by_id.size() minus gaps)
 
-    // BPE only, in file order (rank = index). Both "a b" and ["a", "b"] forms end up here.
-    std::vector<std::pair<std::string, std::string>> merges;
-    // The same merges as ids, resolved while validating: {left id, right id, merged id}.
+    // BPE only, in file order (rank = index), as ids resolved while validating: {left id, right
+    // id, merged id}. Both "a b" and ["a", "b"] forms end up here; merge_tokens() gives the two
+    // token texts back (the ids are exactly the tokens the file names, so no strings are kept).
     std::vector<std::array<std::int32_t, 3>> merge_ids;
     bool ignore_merges = false;
     bool byte_fallback = false;  // BPE and Unigram
@@ -89,6 +89,12 @@ struct TokenizerJson {
     static TokenizerJson load(const std::filesystem::path& path);
     // Same, from text already in memory; `where` names the source in errors.
     static TokenizerJson parse(std::string_view text, std::string_view where);
+
+    // Merge `rank` as the texts of its two tokens, as written in the file (views into vocab_by_id).
+    std::pair<std::string_view, std::string_view> merge_tokens(std::size_t rank) const {
+        const auto& m = merge_ids[rank];
+        return {vocab_by_id[static_cast<std::size_t>(m[0])], vocab_by_id[static_cast<std::size_t>(m[1])]};
+    }
 
     // Model vocabulary plus added tokens, by id ("" for ids neither defines).
     std::vector<std::string> full_vocab_by_id() const;

@@ -151,6 +151,13 @@ constexpr Message kMessages[] = {
     {"audit.skip.failed", "It could not compare with {0}: {1}"},
     {"audit.skip.no_tokenizer", "No tokenizer file was found for {0}. {1}"},
     {"audit.skip.disabled", "Switched off on the command line (--no-activations). {1}"},
+    {"audit.skip.unsupported_class",
+     "Not run against {0}: the architecture class {1} is not in Lineage's reference transformer, so its "
+     "activations cannot be computed. Its weights and tokenizer were still compared (weights wherever "
+     "tensor roles and shapes allow)."},
+    {"audit.skip.no_config",
+     "Not run against {0}: {1} has no config.json, which the reference transformer needs to run the model."},
+    {"audit.skip.weights_failed", "The weights could not be compared with {0}: {1}"},
 
     // ---- weight evidence ----
     {"section.evidence", "Weight evidence"},
@@ -393,6 +400,17 @@ constexpr Message kMessages[] = {
     {"chain.summary.bases", "Bases compared"},
     {"chain.summary.none", "none"},
     {"chain.summary.origin", "Origin"},
+    {"chain.summary.verdict_broken_at", "chain broken at step {0}"},
+    {"chain.summary.reads", "Reads"},
+    {"chain.summary.reads_value",
+     "{0} models, {1} GB of weights, each read in one pass (statistics and content digest "
+     "together; {2} GB hashed outside the passes); the pairwise statistics re-read {3} GB from "
+     "the mapped pages"},
+    {"chain.note.registry.title", "Registry entries: origin only"},
+    {"chain.note.registry.text",
+     "Fingerprint-registry entries are compared with the first checkpoint only (the origin "
+     "question); later checkpoints show them as —. To follow a base through the whole run, give "
+     "it as a checkpoint with --base."},
     {"chain.summary.binding", "Binding"},
     {"chain.origin.status.independent", "independent initialisation"},
     {"chain.origin.status.not-independent", "not independent"},
@@ -474,6 +492,7 @@ constexpr Message kMessages[] = {
     {"cli.chain.verdict", "Chain: {0} — {1}"},
     {"cli.progress.chain_base", "summarising base {0} ({1}/{2})"},
     {"cli.progress.chain_checkpoint", "reading checkpoint {0} (step {1}, {2}/{3})"},
+    {"cli.progress.chain_link", "comparing step {0} with step {1}"},
     {"cli.progress.chain_vs_base", "comparing {0} with base {1}"},
 };
 

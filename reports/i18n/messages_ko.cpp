@@ -150,6 +150,14 @@ constexpr Message kMessages[] = {
     {"audit.skip.failed", "{0}와(과) 비교하지 못했습니다: {1}"},
     {"audit.skip.no_tokenizer", "{0}의 토크나이저 파일을 찾지 못했습니다. {1}"},
     {"audit.skip.disabled", "명령줄에서 꺼져 있습니다 (--no-activations). {1}"},
+    {"audit.skip.unsupported_class",
+     "{0}와(과)의 비교에서 실행하지 않았습니다: 아키텍처 클래스 {1}은(는) Lineage의 참조 트랜스포머에 "
+     "없어 활성값을 계산할 수 없습니다. 가중치와 토크나이저는 그대로 비교했습니다 (가중치는 텐서의 역할과 "
+     "형상이 허용하는 범위에서)."},
+    {"audit.skip.no_config",
+     "{0}와(과)의 비교에서 실행하지 않았습니다: {1}에 config.json이 없어 참조 트랜스포머가 모델을 실행할 수 "
+     "없습니다."},
+    {"audit.skip.weights_failed", "{0}와(과) 가중치를 비교하지 못했습니다: {1}"},
 
     // ---- weight evidence ----
     {"section.evidence", "가중치 증거"},
@@ -384,6 +392,15 @@ constexpr Message kMessages[] = {
     {"chain.summary.bases", "비교한 기준 모델"},
     {"chain.summary.none", "없음"},
     {"chain.summary.origin", "시작점"},
+    {"chain.summary.verdict_broken_at", "스텝 {0}에서 체인 단절"},
+    {"chain.summary.reads", "읽기"},
+    {"chain.summary.reads_value",
+     "모델 {0}개, 가중치 {1} GB를 각각 한 번에 읽음(통계와 내용 다이제스트를 함께 계산; 읽기 "
+     "밖에서 해시한 양 {2} GB); 쌍별 통계가 매핑된 페이지에서 {3} GB를 다시 읽음"},
+    {"chain.note.registry.title", "레지스트리 항목: 시작점만 비교"},
+    {"chain.note.registry.text",
+     "지문 레지스트리 항목은 첫 체크포인트하고만 비교합니다(시작점 문제). 이후 체크포인트에서는 "
+     "—로 표시됩니다. 기준 모델을 실행 전체에 걸쳐 추적하려면 --base로 체크포인트를 주십시오."},
     {"chain.summary.binding", "결속"},
     {"chain.origin.status.independent", "독립적인 초기화"},
     {"chain.origin.status.not-independent", "독립적이지 않음"},
@@ -462,6 +479,7 @@ constexpr Message kMessages[] = {
     {"cli.chain.verdict", "체인: {0} — {1}"},
     {"cli.progress.chain_base", "기준 모델 {0} 요약 중 ({1}/{2})"},
     {"cli.progress.chain_checkpoint", "체크포인트 {0} 읽는 중 (스텝 {1}, {2}/{3})"},
+    {"cli.progress.chain_link", "스텝 {0}와(과) 스텝 {1} 비교 중"},
     {"cli.progress.chain_vs_base", "{0}와(과) 기준 모델 {1} 비교 중"},
 };
 

@@ -189,6 +189,62 @@ TEST_CASE("the report: one record per link and per base, the timeline, both lang
     }
 }
 
+TEST_CASE("the report states the issue's verdict words, the timeline per base and the reads") {
+    using lineage::reports::Language;
+    // Summary "Verdict" entry and the timeline / origin tables, flattened to text.
+    auto summary_value = [](const lineage::reports::Report& rep, std::size_t item) {
+        for (const auto& s : rep.sections)
+            if (s.id == "chain-summary")
+                return std::get<lineage::reports::KeyValueList>(s.blocks.at(0)).items.at(item).second;
+        return std::string();
+    };
+    auto timeline_row = [](const lineage::reports::Report& rep, std::size_t row) {
+        std::vector<std::string> cells;
+        for (const auto& s : rep.sections)
+            if (s.id == "timeline")
+                for (const auto& c : std::get<lineage::reports::Table>(s.blocks.at(1)).rows.at(row))
+                    cells.push_back(c.text);
+        return cells;
+    };
+    ChainResult broken = healthy(4);
+    broken.links[1].dependence = rel("independent", 0.1);
+    decide_chain(broken, rule());
+    CHECK(summary_value(build_chain_report(broken, Language::en), 0) == "chain broken at step 200");
+    CHECK(summary_value(build_chain_report(broken, Language::ko), 0) == "스텝 200에서 체인 단절");
+
+    ChainResult proven = healthy(3);
+    decide_chain(proven, rule());
+    CHECK(summary_value(build_chain_report(proven, Language::en), 0) == "chain proven");
+    ChainResult origin = healthy(3);
+    origin.checkpoints[0].bases[0] = rel("derived", 40.0);
+    decide_chain(origin, rule());
+    CHECK(summary_value(build_chain_report(origin, Language::en), 0) == "origin not independent");
+
+    // Timeline: step, distance from start, dependence on the predecessor, relation to each base.
+    const auto row = timeline_row(build_chain_report(proven, Language::en), 2);
+    REQUIRE(row.size() >= 9);
+    CHECK(row[0] == "200");
+    CHECK(row[3] == "0.1414");   // distance from start, 0.1 sqrt(2)
+    CHECK(row[5] == "50.0");     // dependence on step 100
+    CHECK(row[8].find("(0.5)") != std::string::npos);  // vs base-X
+
+    // Reads: byte counts of the passes (deterministic), and the registry note when entries
+    // from a fingerprint registry are bases.
+    proven.checkpoints[0].reads = {10, 2000000000, 10, 2000000000, 1, 0, 5, 1000000000};
+    proven.bases.push_back({"R (fingerprint)", "reg.h5#R", "sha256:r", true, {}});
+    const auto rep = build_chain_report(proven, Language::en);
+    const std::string reads = summary_value(rep, 7);
+    CHECK(reads.find("1 models, 2.000 GB of weights, each read in one pass") != std::string::npos);
+    CHECK(reads.find("0.000 GB hashed outside") != std::string::npos);
+    CHECK(reads.find("re-read 1.000 GB") != std::string::npos);
+    bool note = false;
+    for (const auto& s : rep.sections)
+        for (const auto& b : s.blocks)
+            if (const auto* n = std::get_if<lineage::reports::Note>(&b))
+                note = note || n->title == "Registry entries: origin only";
+    CHECK(note);
+}
+
 TEST_CASE("chain_rule.json matches the built-in defaults") {
     const ChainRule file = default_chain_rule();
     const ChainRule builtin;

@@ -2,7 +2,8 @@
 // and a read (values to bf16 precision, every fact exactly); add/list/remove keep the other
 // entries; a name clash is a usage error; damaged files - truncated, a flipped byte, not a
 // registry, a newer layout - are clear errors naming the file; and a reader running while another
-// thread rewrites the registry never sees a half-written file.
+// thread rewrites the registry never sees a half-written file. Layout 2 adds the activation
+// signature (round-trips to bf16 precision, symmetric); layout-1 files still read.
 #include <doctest/doctest.h>
 #include <hdf5.h>
 #include <sys/wait.h>
@@ -60,6 +61,12 @@ fpr::Fingerprint sample(const std::string& name, float scale = 1.0f) {
     fp.files = {{"config.json", "{\"architectures\": [\"LlamaForCausalLM\"]}"}, {"tokenizer.json", "{}"}};
     fp.not_sketched = {"vision.x: tensor of the vision tower"};
     return fp;
+}
+
+void set_int_attr(hid_t obj, const char* name, std::int64_t v) {
+    const hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    H5Awrite(a, H5T_NATIVE_INT64, &v);
+    H5Aclose(a);
 }
 
 void overwrite_byte(const fs::path& p, std::uintmax_t offset) {
@@ -203,7 +210,7 @@ TEST_CASE("registry: damaged files are clear errors naming the file") {
         fs::copy_file(file, newer);
         f = H5Fopen(newer.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
         const hid_t a = H5Aopen(f, "layout_version", H5P_DEFAULT);
-        const std::int64_t v = 2;
+        const std::int64_t v = reg::kLayoutVersion + 1;
         H5Awrite(a, H5T_NATIVE_INT64, &v);
         H5Aclose(a);
         H5Fclose(f);
@@ -249,4 +256,64 @@ TEST_CASE("registry: a reader never sees a half-written registry") {
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(reads > 0);
     CHECK(failures == 0);
+}
+
+TEST_CASE("registry: layout 2 carries the activation signature; layout 1 still reads") {
+    TempDir d;
+    fpr::Fingerprint fp = sample("with-signature");
+    probes::activation::ActivationSignature sig;
+    sig.corpus_sha256 = std::string(64, 'c');
+    sig.tokenizer_sha256 = std::string(64, 'd');
+    sig.layers = 2, sig.hidden = 8;
+    const int n = 20;
+    for (int i = 0; i < n; ++i) sig.points.push_back({i % 3, 10 + i});
+    for (int l = 0; l <= 2; ++l) {
+        probes::activation::MatrixF m(n, n);
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j) m(i, j) = static_cast<float>((l + 1) * (i + 1) * (j + 1)) / 400.0f;
+        sig.grams.push_back(m);
+    }
+    fp.activations = sig;
+    const fs::path file = d.path / "v2.h5";
+    reg::write_fingerprint_file(file, fp);
+    const auto info = reg::list_entries(file);
+    REQUIRE(info.size() == 1);
+    CHECK(info[0].layout_version == 2);
+    CHECK(info[0].activation_points == n);
+    CHECK(info[0].activation_layers == 3);
+    CHECK(info[0].projection_seed == 99);  // the shared header reads whole
+    const fpr::Fingerprint back = reg::read_entry(file, "with-signature");
+    REQUIRE(back.activations.has_value());
+    CHECK(back.activations->points == sig.points);
+    CHECK(back.activations->corpus_sha256 == sig.corpus_sha256);
+    REQUIRE(back.activations->grams.size() == 3);
+    for (int l = 0; l <= 2; ++l)
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j) {
+                CHECK(back.activations->grams[l](i, j) == back.activations->grams[l](j, i));
+                CHECK(std::abs(back.activations->grams[l](i, j) - sig.grams[l](i, j)) <=
+                      std::abs(sig.grams[l](i, j)) / 128.0f);
+            }
+
+    // A layout-1 file (no activations group; root and entry say 1) reads, without a signature.
+    const fs::path old = d.path / "v1.h5";
+    reg::write_fingerprint_file(old, sample("old"));
+    hid_t f = H5Fopen(old.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    set_int_attr(f, "layout_version", 1);
+    const hid_t g = H5Gopen2(f, "entries/old", H5P_DEFAULT);
+    set_int_attr(g, "layout_version", 1);
+    H5Gclose(g);
+    H5Fclose(f);
+    const auto old_info = reg::list_entries(old);
+    REQUIRE(old_info.size() == 1);
+    CHECK(old_info[0].layout_version == 1);
+    CHECK(old_info[0].activation_points == 0);
+    const fpr::Fingerprint old_fp = reg::read_entry(old, "old");
+    CHECK_FALSE(old_fp.activations.has_value());
+    CHECK(old_fp.tensors.size() == 2);
+    // Adding a layout-1 entry to a layout-2 registry keeps it readable as layout 1.
+    reg::add_entries(file, old, "", false);
+    const fpr::Fingerprint copied = reg::read_entry(file, "old");
+    CHECK_FALSE(copied.activations.has_value());
+    CHECK(reg::read_entry(file, "with-signature").activations.has_value());
 }

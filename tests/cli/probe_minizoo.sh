@@ -18,7 +18,9 @@ rc=$?
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['verdict']=='derived', d['verdict']; \
 assert len(d['cka']['debiased'])==3 and len(d['diagonal_profile'])==3" "$tmp/derived.json" || fail "A vs A-permrot JSON"
 
-"$lineage" probe "$zoo/A" "$zoo/B" --device cpu --max-positions 256 >"$tmp/indep.txt"
+# Default positions (2048): with fewer, the top-1 agreement of this same-data pair (0.299 at 2048)
+# moves by its sampling error (~0.03 at 256) across the calibrated independent range's edge.
+"$lineage" probe "$zoo/A" "$zoo/B" --device cpu >"$tmp/indep.txt"
 rc=$?
 [ $rc -eq 0 ] || fail "A vs B: exit $rc, expected 0"
 grep -q "Debiased CKA" "$tmp/indep.txt" || fail "human output lacks the CKA matrix"

@@ -3,7 +3,8 @@
 // verdict that comparing it with A's checkpoint gives: derived for A-sft and A-permrot (fine-tune;
 // permuted+rotated), not derived for B, C and A-student. Also the pieces: the projection is
 // seeded and shared by width, the sketch dims clamp, anchors are multi-byte tokens found again by
-// byte string, and the tensor table projects readers by columns and writers by rows.
+// byte string, and the tensor table projects readers by columns and writers by rows. Layout 2:
+// the fingerprint carries the activation signature.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -89,6 +90,21 @@ TEST_CASE("fingerprint: screening gives the full probe's verdicts on the mini zo
     CHECK(fp.anchor_ids.size() > 100);
     CHECK(fp.source_digest.rfind("sha256:", 0) == 0);
     CHECK(fp.not_sketched.empty());
+    // Layout 2: the activation signature on the bundled corpus, one Gram per hidden layer 0..L.
+    REQUIRE(fp.activations.has_value());
+    CHECK(fp.activations->grams.size() == 3);
+    CHECK(fp.activations->points.size() >= 256);
+    {
+        // Compared by CKA with a candidate's: the fine-tune of A computes more like A than C does.
+        const auto sft = activation::compute_signature(kZoo + "A-sft", activation::bundled_corpus(),
+                                                       {static_cast<std::int64_t>(fp.activations->points.size())});
+        const auto c = activation::compute_signature(kZoo + "C", activation::bundled_corpus(),
+                                                     {static_cast<std::int64_t>(fp.activations->points.size())});
+        const double to_sft = activation::compare_signatures(*fp.activations, sft).peak_cka;
+        const double to_c = activation::compare_signatures(*fp.activations, c).peak_cka;
+        MESSAGE("activation signature peak CKA: A-sft " << to_sft << ", C " << to_c);
+        CHECK(to_sft > to_c);
+    }
     const weights::CheckpointView base(kZoo + "A");
     for (const char* cand : {"A-sft", "A-permrot", "B", "C", "A-student"}) {
         CAPTURE(cand);
@@ -106,5 +122,37 @@ TEST_CASE("fingerprint: screening gives the full probe's verdicts on the mini zo
         CHECK(sr.shared_anchors > 16);
         const bool derived = std::string(cand) == "A-sft" || std::string(cand) == "A-permrot";
         CHECK((sr.result.verdict == weights::Verdict::derived) == derived);
+    }
+}
+
+// The quick first stage is sound on the mini zoo: it never clears a candidate derived from the
+// fingerprint's base (A-sft, A-permrot; A itself by exact reuse), its positive controls are
+// detected, and the two-stage screen gives the full probe's verdict for every candidate.
+TEST_CASE("fingerprint: the quick stage never clears a derived candidate") {
+    if (!std::filesystem::exists(kZoo + "A/model.safetensors")) {
+        MESSAGE("mini zoo not present; skipped");
+        return;
+    }
+    fingerprint::FingerprintOptions fo;
+    fo.tool_version = "test";
+    const fingerprint::Fingerprint fp = fingerprint::make_fingerprint(kZoo + "A", fo);
+    const weights::CheckpointView base(kZoo + "A");
+    for (const char* cand : {"A", "A-sft", "A-permrot", "B", "C", "A-student"}) {
+        CAPTURE(cand);
+        fingerprint::CandidateScreen screen(kZoo + cand);
+        const auto q = screen.quick(fp, options());
+        MESSAGE(std::string(cand) << ": " << q.reason);
+        const bool derived = std::string(cand) == "A" || std::string(cand) == "A-sft" ||
+                             std::string(cand) == "A-permrot";
+        if (derived) CHECK_FALSE(q.cleared);
+        if (std::string(cand) == "A") CHECK_FALSE(q.exact_reuse.empty());
+        if (q.anchor_cka.ran) CHECK(q.anchor_cka.control_detected);
+        CHECK(q.anchor_cka.ran);
+        if (q.exact_reuse.empty() && !q.map) CHECK(q.neuron_moments.ran);  // one width (64) in the mini zoo
+        if (std::string(cand) == "A") continue;
+        const weights::CompareResult full = weights::compare_models(base, weights::CheckpointView(kZoo + cand), options());
+        const fingerprint::ScreenResult sr = screen.screen(fp, options());
+        CHECK(sr.full_stage == !sr.quick.cleared);
+        CHECK(sr.result.verdict == full.verdict);
     }
 }

@@ -1,7 +1,8 @@
 // The reference transformer against Hugging Face transformers on one tiny model per dense family
 // (tests/data/models_families, made by tools/fixtures/make_family_fixtures.py): Phi-3 (fused
 // projections, partial rotary), Gemma (scaled embeddings, (1+w) norms), Gemma 2 (sandwich norms,
-// soft-capping, query_pre_attn_scalar, sliding/global), HyperCLOVAX (muP multipliers, peri-LN
+// soft-capping, query_pre_attn_scalar, sliding/global), Gemma 3 (Gemma 2's block with (1+w) q/k
+// norms and a RoPE base per layer type), HyperCLOVAX (muP multipliers, peri-LN
 // post norms, biases), Exaone 4 (post-norms only, q/k norm, NoPE global layer) and EXAONE 3.x (Llama
 // under other names). Every block's hidden state, the final norm and logits of three prompts run
 // as one packed batch, then 20 greedy tokens with the KV cache.
@@ -14,10 +15,13 @@
 #include <vector>
 
 #include "reference_model/architecture/family_traits.h"
+#include "reference_model/architecture/layer_rope.h"
 #include "reference_model/backend/backend.h"
 #include "reference_model/model/transformer.h"
 #include "weights/checkpoint.h"
 #include "weights/core/convert.h"
+#include "weights/core/error.h"
+#include "weights/model_config.h"
 
 using namespace lineage;
 using namespace lineage::model;
@@ -109,6 +113,37 @@ TEST_CASE("Phi-3: fused qkv and gate_up split by rows, partial rotary") { check_
 TEST_CASE("Gemma: scaled embeddings and (1+w) norms") { check_family("gemma_scaled", "GemmaForCausalLM"); }
 TEST_CASE("Gemma 2: sandwich norms, soft-capping, query_pre_attn_scalar, local/global") {
     check_family("gemma2_softcap", "Gemma2ForCausalLM");
+}
+TEST_CASE("Gemma 3: sandwich norms, (1+w) q/k norms, local/global layers with their own RoPE bases") {
+    check_family("gemma3_local_global", "Gemma3ForCausalLM");
+}
+TEST_CASE("Gemma 3: layer types and RoPE bases from transformers 4 and 5 configs") {
+    auto config = [](const std::string& json) { return weights::ModelConfig::from_json(JsonValue::parse(json, "t"), "t"); };
+    const FamilyTraits& gemma3 = family_traits("Gemma3ForCausalLM");
+    // transformers 4 (the published google/gemma-3-*): no layer_types, pattern 6, rope_local_base_freq.
+    const auto old = config(R"({"architectures": ["Gemma3ForCausalLM"], "sliding_window_pattern": 6,
+        "rope_theta": 1000000.0, "rope_local_base_freq": 10000.0, "rope_scaling": {"rope_type": "linear", "factor": 8.0}})");
+    const auto sliding = sliding_layers_by_type_or_pattern(old, 12, "t");
+    for (std::size_t i = 0; i < 12; ++i) CHECK(sliding[i] == (i != 5 && i != 11));
+    const LayerRopes r = layer_ropes(old, gemma3, 8, sliding, "t");
+    REQUIRE(r.ropes.size() == 2);
+    CHECK(r.of_layer[5] == 0);
+    CHECK(r.of_layer[0] == 1);
+    CHECK(r.ropes[0].type() == "linear");
+    CHECK(r.ropes[0].inv_freq(1)[1] == doctest::Approx(1.0 / std::pow(1e6, 0.25) / 8.0));
+    CHECK(r.ropes[1].type() == "default");
+    CHECK(r.ropes[1].inv_freq(1)[1] == doctest::Approx(0.1));
+    // Bases absent: the family's defaults (1e6 global, 1e4 local); "_sliding_window_pattern" as
+    // transformers 5 writes it.
+    const auto bare = config(R"({"architectures": ["Gemma3ForCausalLM"], "_sliding_window_pattern": 2})");
+    const auto s2 = sliding_layers_by_type_or_pattern(bare, 4, "t");
+    CHECK(s2 == std::vector<bool>{true, false, true, false});
+    const LayerRopes d = layer_ropes(bare, gemma3, 8, s2, "t");
+    CHECK(d.ropes[0].inv_freq(1)[1] == doctest::Approx(1.0 / std::pow(1e6, 0.25)));
+    CHECK(d.ropes[1].inv_freq(1)[1] == doctest::Approx(0.1));
+    // Families with one RoPE keep one.
+    CHECK(layer_ropes(old, family_traits("Gemma2ForCausalLM"), 8, sliding, "t").ropes.size() == 1);
+    CHECK_THROWS_AS(sliding_layers_by_type_or_pattern(config(R"({"layer_types": ["full_attention"]})"), 2, "t"), InputError);
 }
 TEST_CASE("HyperCLOVAX: muP multipliers and peri-LN post norms") { check_family("hyperclovax_mup", "HyperCLOVAXForCausalLM"); }
 TEST_CASE("Exaone 4: post-norms only, q/k norm, NoPE on the global layer") { check_family("exaone4_hybrid", "Exaone4ForCausalLM"); }

@@ -2,6 +2,8 @@
 // kind of malformed file rejected with an InputError that names the file.
 #include <doctest/doctest.h>
 
+#include <array>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -59,10 +61,11 @@ TEST_CASE("tokenizer.json: both merge forms and the fields of the model are read
     TokenizerJson legacy = TokenizerJson::parse(bpe_json(kVocab, R"(["a b"])"), "legacy.json");
     TokenizerJson pairs = TokenizerJson::parse(bpe_json(kVocab, R"([["a","b"]])", R"("ignore_merges":true,)"), "pairs.json");
     CHECK(legacy.model_type == ModelKind::bpe);
-    REQUIRE(legacy.merges.size() == 1);
-    CHECK(legacy.merges == pairs.merges);
-    CHECK(legacy.merges[0].first == "a");
-    CHECK(legacy.merges[0].second == "b");
+    REQUIRE(legacy.merge_ids.size() == 1);
+    CHECK(legacy.merge_ids == pairs.merge_ids);
+    CHECK(legacy.merge_ids[0] == std::array<std::int32_t, 3>{0, 1, 2});
+    CHECK(legacy.merge_tokens(0).first == "a");
+    CHECK(legacy.merge_tokens(0).second == "b");
     CHECK(pairs.ignore_merges);
     CHECK_FALSE(legacy.ignore_merges);
     CHECK(legacy.vocab_by_id.size() == 4);

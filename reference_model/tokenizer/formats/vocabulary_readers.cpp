@@ -166,21 +166,10 @@ Vocabulary vocabulary_from_tokenizer_json(const TokenizerJson& tj) {
         if (t.special) v.hints.special_tokens.push_back(t.content);
     }
 
-    if (tj.model_type == ModelKind::bpe && !tj.merges.empty() && tj.merge_ids.size() == tj.merges.size()) {
+    if (tj.model_type == ModelKind::bpe && !tj.merge_ids.empty()) {
         // TokenizerJson::load resolved every merge against the same vocabulary already: reuse it.
         v.merges.reserve(tj.merge_ids.size());
         for (const auto& m : tj.merge_ids) v.merges.emplace_back(m[0], m[1]);
-    } else if (tj.model_type == ModelKind::bpe && !tj.merges.empty()) {  // built by hand: resolve here
-        StringIdMap by_surface(n);
-        for (std::size_t id = 0; id < n; ++id)
-            if (tj.has_id[id]) by_surface.insert(tj.vocab_by_id[id], static_cast<std::int32_t>(id));
-        v.merges.reserve(tj.merges.size());
-        for (std::size_t r = 0; r < tj.merges.size(); ++r) {
-            std::int32_t a = by_surface.find(tj.merges[r].first), b = by_surface.find(tj.merges[r].second);
-            if (a < 0 || b < 0)
-                throw InputError(tj.path, "merge " + std::to_string(r) + " names a token the vocabulary lacks");
-            v.merges.emplace_back(a, b);
-        }
     } else {
         rebuild_merges(v);
     }
