@@ -80,23 +80,12 @@ ActivationSignature compute_signature(const std::string& model_path, const Probe
     if (static_cast<std::int64_t>(candidates.size()) > options.points) candidates.resize(static_cast<std::size_t>(options.points));
 
     // Plan: each text holding points, cut after its last point; rows in sample order.
-    std::map<std::int32_t, std::int32_t> last;
-    for (const auto& c : candidates) {
-        auto [it, fresh] = last.emplace(c.point.text, c.position);
-        if (!fresh) it->second = std::max(it->second, c.position);
-    }
-    PassPlan plan;
-    std::map<std::int32_t, std::int32_t> seq_of;
-    for (const auto& [text, p] : last) {
-        seq_of[text] = static_cast<std::int32_t>(plan.sequences.size());
-        const auto& ids = encoded[static_cast<std::size_t>(text)];
-        plan.sequences.emplace_back(ids.begin(), ids.begin() + p + 1);
-    }
+    std::vector<std::pair<std::int32_t, std::int32_t>> points;
+    points.reserve(candidates.size());
+    for (const auto& c : candidates) points.emplace_back(c.point.text, c.position);
+    PassPlan plan = plan_points(encoded, points);
     ActivationSignature s;
-    for (const auto& c : candidates) {
-        plan.rows.emplace_back(seq_of[c.point.text], c.position);
-        s.points.push_back(c.point);
-    }
+    for (const auto& c : candidates) s.points.push_back(c.point);
     const PassOutput out = run_model_pass(checkpoint, transformer, *backend, plan,
                                           [&](std::int64_t, GramSide&& g) { s.grams.push_back(std::move(g.kc)); });
     s.model_path = model_path;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <map>
 
 #include "reference_model/model/model_weights.h"
 #include "weights/core/error.h"
@@ -99,6 +100,24 @@ PassOutput run_model_pass(const weights::Checkpoint& checkpoint, model::Transfor
     }
     out.side.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
+}
+
+PassPlan plan_points(const std::vector<std::vector<std::int32_t>>& encoded,
+                     const std::vector<std::pair<std::int32_t, std::int32_t>>& text_positions) {
+    std::map<std::int32_t, std::int32_t> last;  // text -> last sampled position
+    for (const auto& [text, p] : text_positions) {
+        auto [it, fresh] = last.emplace(text, p);
+        if (!fresh) it->second = std::max(it->second, p);
+    }
+    PassPlan plan;
+    std::map<std::int32_t, std::int32_t> seq_of;
+    for (const auto& [text, p] : last) {
+        seq_of[text] = static_cast<std::int32_t>(plan.sequences.size());
+        const auto& ids = encoded[static_cast<std::size_t>(text)];
+        plan.sequences.emplace_back(ids.begin(), ids.begin() + p + 1);
+    }
+    for (const auto& [text, p] : text_positions) plan.rows.emplace_back(seq_of[text], p);
+    return plan;
 }
 
 }  // namespace lineage::probes::activation

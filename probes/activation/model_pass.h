@@ -28,6 +28,12 @@ struct PassPlan {
     std::vector<std::int32_t> shared_ids;                   // this model's ids of the shared tokens
 };
 
+// The plan for sample points given as (text, position) in sample order: each text that holds a
+// point, cut after its last one (a causal model's earlier states do not depend on later tokens),
+// and each point's (sequence, position) row.
+PassPlan plan_points(const std::vector<std::vector<std::int32_t>>& encoded,
+                     const std::vector<std::pair<std::int32_t, std::int32_t>>& text_positions);
+
 // Receives hidden layer `layer`'s Gram side (layers arrive in order 0..L).
 using GramSink = std::function<void(std::int64_t layer, GramSide&& side)>;
 

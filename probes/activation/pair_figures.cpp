@@ -56,21 +56,10 @@ bool same_vocabulary(const model::Vocabulary& a, const model::Vocabulary& b) {
 // model's earlier states do not depend on later tokens) and each sample's (sequence, position).
 PassPlan plan_side(const std::vector<std::vector<std::int32_t>>& encoded, const std::vector<Sample>& samples,
                    bool side_a) {
-    std::map<std::int32_t, std::int32_t> last;  // text -> last sampled position
-    for (const auto& s : samples) {
-        const std::int32_t p = side_a ? s.pos_a : s.pos_b;
-        auto [it, fresh] = last.emplace(s.text, p);
-        if (!fresh) it->second = std::max(it->second, p);
-    }
-    PassPlan plan;
-    std::map<std::int32_t, std::int32_t> seq_of;
-    for (const auto& [text, p] : last) {
-        seq_of[text] = static_cast<std::int32_t>(plan.sequences.size());
-        const auto& ids = encoded[static_cast<std::size_t>(text)];
-        plan.sequences.emplace_back(ids.begin(), ids.begin() + p + 1);
-    }
-    for (const auto& s : samples) plan.rows.emplace_back(seq_of[s.text], side_a ? s.pos_a : s.pos_b);
-    return plan;
+    std::vector<std::pair<std::int32_t, std::int32_t>> points;
+    points.reserve(samples.size());
+    for (const auto& s : samples) points.emplace_back(s.text, side_a ? s.pos_a : s.pos_b);
+    return plan_points(encoded, points);
 }
 
 double mean_of(const std::vector<double>& v) {

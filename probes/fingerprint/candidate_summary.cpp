@@ -41,32 +41,11 @@ CandidateSummary::CandidateSummary(const std::string& path, unsigned threads) : 
         }
     const auto& refs = view_->tensors();
     tensors_.resize(refs.size());
-    // The moments and MinHash exactly as probes/weights/weight_summary.cpp computes them.
     stats::parallel_for(
         refs.size(),
         [&](std::size_t i) {
-            const MatrixF m = view_->read(refs[i]);
-            CandidateTensor& ts = tensors_[i];
-            ts.rows = m.rows(), ts.cols = m.cols();
-            double sum = 0, sq = 0;
-            const float first = m.size() ? m.data()[0] : 0.0f;
-            bool constant = true;
-            for (Eigen::Index k = 0; k < m.size(); ++k) {
-                const double v = m.data()[k];
-                sum += v, sq += v * v;
-                constant = constant && m.data()[k] == first;
-            }
-            const double n = std::max<double>(1, static_cast<double>(m.size()));
-            ts.mean = sum / n;
-            ts.stddev = std::sqrt(std::max(0.0, sq / n - ts.mean * ts.mean));
-            ts.constant = constant;
-            if (m.rows() >= 2) {
-                stats::MinHashBuilder mh;
-                for (Eigen::Index r = 0; r < m.rows(); ++r)
-                    mh.add(stats::row_hash_bf16(std::span<const float>(
-                        m.data() + r * m.cols(), static_cast<std::size_t>(m.cols()))));
-                ts.row_minhash = mh.signature();
-            }
+            // The same moments and MinHash as the weight summary (tensor_moments).
+            tensors_[i] = weights::tensor_moments(view_->read(refs[i]));
         },
         threads);
     seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

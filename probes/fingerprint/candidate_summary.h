@@ -21,6 +21,7 @@
 
 #include "probes/stats/sketch.h"
 #include "probes/weights/model_view.h"
+#include "probes/weights/weight_summary.h"
 #include "reference_model/tokenizer/formats/vocabulary.h"
 
 namespace lineage::weights {
@@ -32,12 +33,7 @@ namespace lineage::probes::fingerprint {
 using weights::MatrixF;
 using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-struct CandidateTensor {
-    std::int64_t rows = 0, cols = 0;
-    double mean = 0.0, stddev = 0.0;
-    bool constant = false;
-    stats::MinHash row_minhash{};
-};
+using CandidateTensor = weights::TensorMoments;
 
 // The neuron-sketch second moments of one role in one layer.
 struct NeuronMoment {

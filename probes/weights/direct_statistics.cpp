@@ -13,6 +13,12 @@
 #include "probes/stats/thread_pool.h"
 
 namespace lineage::probes::weights {
+
+double pearson_band_neg_log10_p(double r, double n, double rho0) {
+    const double rc = std::clamp(r, -0.999999, 0.999999);
+    const double z = (std::atanh(rc) - std::atanh(rho0)) * std::sqrt(std::max(1.0, n - 3));
+    return std::max(0.0, stats::neg_log10(stats::log_normal_sf(z)));
+}
 namespace {
 
 bool is_norm(Role r) {
@@ -134,9 +140,7 @@ double unaligned_pearson(const PairContext& ctx, const std::vector<std::pair<int
             // models is the band rho <= pearson_min_effect, tested one-sided with Fisher's z; the
             // shuffle null's range is still reported beside it.
             const double rho0 = ctx.rule.pearson_min_effect;
-            const double r = std::clamp(c.value, -0.999999, 0.999999);
-            const double z = (std::atanh(r) - std::atanh(rho0)) * std::sqrt(std::max(1.0, n - 3));
-            c.neg_log10_p = std::max(0.0, stats::neg_log10(stats::log_normal_sf(z)));
+            c.neg_log10_p = pearson_band_neg_log10_p(c.value, n, rho0);
             c.null_kind = "independent-pair band rho <= " + std::to_string(rho0).substr(0, 4) +
                           " (Fisher z, one-sided); shuffle null range shown";
         }

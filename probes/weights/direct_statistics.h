@@ -18,6 +18,10 @@ namespace lineage::probes::weights {
 // Exact-reuse hits appended to `stats`; returns true on any hit.
 bool exact_reuse(const PairContext& ctx, std::vector<ComponentStat>& stats);
 
+// -log10 p of a centred Pearson r over n elements against the independent-pair band rho <= rho0
+// (Fisher z, one-sided): the null of every Pearson statistic of this probe.
+double pearson_band_neg_log10_p(double r, double n, double rho0);
+
 // Pearson for every same-role, same-shape tensor pair at the given (A layer, B layer) pairs (and
 // the non-layer tensors). Returns the largest -log10 p among pairs above the effect threshold.
 // `raw_cosines` (optional) receives the uncentred cosine of same-index matrix pairs, kept only as

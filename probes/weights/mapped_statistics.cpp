@@ -8,6 +8,7 @@
 
 #include "probes/stats/correlation.h"
 #include "probes/stats/distributions.h"
+#include "probes/weights/direct_statistics.h"
 
 namespace lineage::probes::weights {
 namespace {
@@ -86,9 +87,7 @@ double mapped_pearson(const PairContext& ctx, const std::vector<std::pair<int, i
         c.value = stats::pearson(va, vb);
         const double n = static_cast<double>(a.size());
         const double rho0 = ctx.rule.pearson_min_effect;
-        const double r = std::clamp(c.value, -0.999999, 0.999999);
-        const double z = (std::atanh(r) - std::atanh(rho0)) * std::sqrt(std::max(1.0, n - 3));
-        c.neg_log10_p = std::max(0.0, stats::neg_log10(stats::log_normal_sf(z)));
+        c.neg_log10_p = pearson_band_neg_log10_p(c.value, n, rho0);
         c.null_kind = "independent-pair band rho <= " + std::to_string(rho0).substr(0, 4) +
                       " (Fisher z, one-sided); A's rows mapped by the embedding-fitted map";
         c.null_hi = 4.753 / std::sqrt(std::max(1.0, n - 1));

@@ -9,6 +9,31 @@
 
 namespace lineage::probes::weights {
 
+TensorMoments tensor_moments(const MatrixF& m) {
+    TensorMoments ts;
+    ts.rows = m.rows(), ts.cols = m.cols();
+    double sum = 0, sq = 0;
+    const float first = m.size() ? m.data()[0] : 0.0f;
+    bool constant = true;
+    for (Eigen::Index k = 0; k < m.size(); ++k) {
+        const double v = m.data()[k];
+        sum += v, sq += v * v;
+        constant = constant && m.data()[k] == first;
+    }
+    const double n = std::max<double>(1, static_cast<double>(m.size()));
+    ts.mean = sum / n;
+    ts.stddev = std::sqrt(std::max(0.0, sq / n - ts.mean * ts.mean));
+    ts.constant = constant;
+    if (m.rows() >= 2) {
+        stats::MinHashBuilder mh;
+        for (Eigen::Index r = 0; r < m.rows(); ++r)
+            mh.add(stats::row_hash_bf16(std::span<const float>(
+                m.data() + r * m.cols(), static_cast<std::size_t>(m.cols()))));
+        ts.row_minhash = mh.signature();
+    }
+    return ts;
+}
+
 const TensorSummary* WeightSummary::of(const ModelView& view, const TensorRef* t) const {
     if (!t) return nullptr;
     const std::size_t i = static_cast<std::size_t>(t - view.tensors().data());
@@ -31,31 +56,12 @@ WeightSummary summarize(const ModelView& view, unsigned threads) {
             const TensorRef& t = refs[i];
             const MatrixF m = view.read(t);
             TensorSummary ts;
+            static_cast<TensorMoments&>(ts) = tensor_moments(m);
             ts.index = i;
-            ts.rows = m.rows(), ts.cols = m.cols();
             ts.sha256 = view.stored_sha256(t);
             if (ts.sha256.empty())
                 ts.sha256 = stats::sha256_hex(std::as_bytes(
                     std::span<const float>(m.data(), static_cast<std::size_t>(m.size()))));
-            double sum = 0, sq = 0;
-            const float first = m.size() ? m.data()[0] : 0.0f;
-            bool constant = true;
-            for (Eigen::Index k = 0; k < m.size(); ++k) {
-                const double v = m.data()[k];
-                sum += v, sq += v * v;
-                constant = constant && m.data()[k] == first;
-            }
-            const double n = std::max<double>(1, static_cast<double>(m.size()));
-            ts.mean = sum / n;
-            ts.stddev = std::sqrt(std::max(0.0, sq / n - ts.mean * ts.mean));
-            ts.constant = constant;
-            if (m.rows() >= 2) {
-                stats::MinHashBuilder mh;
-                for (Eigen::Index r = 0; r < m.rows(); ++r)
-                    mh.add(stats::row_hash_bf16(std::span<const float>(
-                        m.data() + r * m.cols(), static_cast<std::size_t>(m.cols()))));
-                ts.row_minhash = mh.signature();
-            }
             std::lock_guard lock(mu);
             s.parameters += m.size();
             const int l = t.role.layer;

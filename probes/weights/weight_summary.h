@@ -14,13 +14,19 @@
 
 namespace lineage::probes::weights {
 
-struct TensorSummary {
-    std::size_t index = 0;       // into ModelView::tensors()
-    std::string sha256;          // stored bytes (files) or fp32 values (memory views)
-    stats::MinHash row_minhash{};  // over bf16-rounded rows (2-D tensors)
+// What one pass over a tensor's fp32 values gives: shape, moments and the row sketch. Shared by
+// the weight summary and the registry's candidate summary, so equal tensors give equal figures.
+struct TensorMoments {
     std::int64_t rows = 0, cols = 0;
     double mean = 0.0, stddev = 0.0;
-    bool constant = false;       // every element equal (e.g. untrained norm gains of 1)
+    bool constant = false;         // every element equal (e.g. untrained norm gains of 1)
+    stats::MinHash row_minhash{};  // over bf16-rounded rows (2-D tensors)
+};
+TensorMoments tensor_moments(const MatrixF& m);
+
+struct TensorSummary : TensorMoments {
+    std::size_t index = 0;       // into ModelView::tensors()
+    std::string sha256;          // stored bytes (files) or fp32 values (memory views)
 };
 
 struct LayerRecord {
