@@ -409,6 +409,11 @@ def merge_index(out, index, new_entries):
     for p in table:
         if p["a"] in new_ids or p["b"] in new_ids:
             p["component_truth"] = component_truth(p["a"], p["b"], by_id)
+            # A path through disjoint components shares no weights (VB-tower took only VA's
+            # encoder, VA only A's language model): such a pair is unrelated in weights.
+            if p.get("weights_related") and "derived" not in p["component_truth"].values():
+                p.update(relation="independent", weights_related=False,
+                         note="related only through disjoint components along " + json.dumps(p.get("path")))
             added.append(p)
     index["pairs"] = kept + added
     index.setdefault("variants", {})["vision_tower_lift"] = dict(
