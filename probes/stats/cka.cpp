@@ -106,7 +106,8 @@ CkaNull unbiased_cka_permutation_test(const MatrixD& x_in, const MatrixD& y_in, 
     std::vector<std::int32_t> perm(static_cast<std::size_t>(n));
     Side bp = b;
     out.null_draws.reserve(static_cast<std::size_t>(shuffles));
-    for (int s = 0; s < shuffles; ++s) {
+    int reached = 0;  // draws >= observed so far
+    for (int s = 0; s < shuffles && reached < kSequentialStop; ++s) {
         perm = random_permutation(n, rng);
         double trace = 0.0;
         for (std::int64_t i = 0; i < n; ++i) {
@@ -118,8 +119,12 @@ CkaNull unbiased_cka_permutation_test(const MatrixD& x_in, const MatrixD& y_in, 
         }
         for (std::int64_t i = 0; i < n; ++i) bp.k1[i] = b.k1[perm[i]];
         out.null_draws.push_back(hsic_from(trace, a, bp, nd) / norm);
+        reached += out.null_draws.back() >= out.observed ? 1 : 0;
     }
-    out.p_value = empirical_p_upper(out.observed, out.null_draws);
+    out.stopped_early = reached >= kSequentialStop && static_cast<int>(out.null_draws.size()) < shuffles;
+    out.p_value = out.stopped_early
+                      ? static_cast<double>(reached) / static_cast<double>(out.null_draws.size())
+                      : empirical_p_upper(out.observed, out.null_draws);
     double sum = 0, sq = 0, mx = -1e300;
     for (double v : out.null_draws) sum += v, sq += v * v, mx = std::max(mx, v);
     const double cnt = std::max<std::size_t>(1, out.null_draws.size());

@@ -28,12 +28,20 @@ double linear_cka(const MatrixD& x, const MatrixD& y);
 struct CkaNull {
     double observed = 0.0;
     std::vector<double> null_draws;  // CKA with Y's rows shuffled
-    double p_value = 1.0;            // (1 + #{null >= observed}) / (1 + shuffles)
+    double p_value = 1.0;            // (1 + #{null >= observed}) / (1 + shuffles), or h / draws
+                                     // when stopped early (see below)
+    bool stopped_early = false;      // kSequentialStop draws reached the observed value
     double null_mean = 0.0, null_sd = 0.0, null_max = 0.0;
     std::uint64_t seed = 0;
 };
 
-// Observed unbiased CKA and its row-shuffle permutation null (`shuffles` draws, seeded).
+// Observed unbiased CKA and its row-shuffle permutation null (up to `shuffles` draws, seeded).
+// Sequential Monte Carlo (Besag & Clifford 1991): once kSequentialStop draws have reached the
+// observed value the test stops with p = h / draws, a valid p-value that is at least
+// kSequentialStop / shuffles, so it can never be the smallest attainable one; a statistic beyond
+// its null (p = 1 / (shuffles + 1)) always runs every draw. Unrelated layer pairs, whose CKA sits
+// inside the null, stop after ~2 * kSequentialStop draws instead of `shuffles`.
+inline constexpr int kSequentialStop = 20;
 CkaNull unbiased_cka_permutation_test(const MatrixD& x, const MatrixD& y, int shuffles,
                                       std::uint64_t seed);
 

@@ -75,6 +75,7 @@ AttentionResult attention_invariant(const PairContext& ctx,
         out.null_mean = t.null_mean;
         out.null_sd = t.null_sd;
         out.null_max = t.null_max;
+        out.shuffles = static_cast<std::int64_t>(t.null_draws.size());
         out.z = t.null_sd > 0 ? (t.observed - t.null_mean) / t.null_sd : 0.0;
     });
     std::vector<double> logs;

@@ -23,6 +23,7 @@ struct AttentionLayerResult {
     double z = 0.0;             // (cka - null_mean) / null_sd, descriptive
     std::uint64_t seed = 0;
     std::int64_t dims = 0;      // input dimensions used (subsampled above rule.cka_max_dims)
+    std::int64_t shuffles = 0;  // null draws made (fewer than the rule's when stopped early)
 };
 
 struct AttentionResult {

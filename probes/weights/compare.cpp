@@ -305,8 +305,9 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
         s.neg_log10_p = -std::log10(l.p_value);
         s.null_lo = l.null_mean - 3 * l.null_sd;
         s.null_hi = l.null_max;
-        s.null_kind = "permutation of aligned input dims (" + std::to_string(rule.cka_shuffles) +
-                      " shuffles, seed " + std::to_string(l.seed) + ")";
+        s.null_kind = "permutation of aligned input dims (" + std::to_string(l.shuffles) +
+                      " shuffles" + (l.shuffles < rule.cka_shuffles ? ", sequential stop" : "") +
+                      ", seed " + std::to_string(l.seed) + ")";
         s.beyond_null = l.p_value <= 1.0 / (rule.cka_shuffles + 1.0) + 1e-12 &&
                         l.cka > rule.attention_cka_independent_max;
         r.stats.push_back(s);

@@ -55,8 +55,9 @@ UnmatchedLayerScores score_unmatched_layers(const PairContext& ctx, const std::v
         s.neg_log10_p = -std::log10(p);
         s.null_lo = l->null_mean - 3 * l->null_sd;
         s.null_hi = l->null_max;
-        s.null_kind = "permutation of aligned input dims (" + std::to_string(ctx.rule.cka_shuffles) +
-                      " shuffles, seed " + std::to_string(l->seed) + "), Bonferroni over " +
+        s.null_kind = "permutation of aligned input dims (" + std::to_string(l->shuffles) +
+                      " shuffles" + (l->shuffles < ctx.rule.cka_shuffles ? ", sequential stop" : "") +
+                      ", seed " + std::to_string(l->seed) + "), Bonferroni over " +
                       std::to_string(la) + " A layers";
         s.beyond_null = l->p_value <= 1.0 / (ctx.rule.cka_shuffles + 1.0) + 1e-12 &&
                         l->cka > ctx.rule.attention_cka_independent_max;

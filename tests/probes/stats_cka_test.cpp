@@ -72,6 +72,11 @@ TEST_CASE("CKA permutation null: derived detected, independent inside the null")
     const CkaNull miss = unbiased_cka_permutation_test(x, random_matrix(64, 64, rng), 1000, 42);
     CHECK(miss.p_value > 0.001);
     CHECK(std::fabs(miss.null_mean) < 0.01);
+    // Inside the null the test stops sequentially (Besag-Clifford): p = h / draws, h = 20.
+    CHECK(miss.stopped_early);
+    CHECK(miss.null_draws.size() < 200);
+    CHECK(miss.p_value == doctest::Approx(double(kSequentialStop) / double(miss.null_draws.size())));
+    CHECK_FALSE(hit.stopped_early);
     // Reproducible from the seed.
     CHECK(unbiased_cka_permutation_test(x, related, 50, 9).null_draws ==
           unbiased_cka_permutation_test(x, related, 50, 9).null_draws);
