@@ -29,7 +29,6 @@ build_zoo.py rewrites zoo.json.
                                                         # (seconds; used by tests/cli/compare_tower_lift.sh)
 """
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -45,6 +44,7 @@ import torch  # noqa: E402
 from safetensors.torch import load_file, save_file  # noqa: E402
 
 import truth  # noqa: E402
+from build_zoo import sha256_file  # noqa: E402  (the zoo's one file digest)
 
 IMG, PATCH, FRAMES, CH, MERGE = 16, 4, 2, 3, 2
 SHAPES = {
@@ -225,12 +225,6 @@ def permute_encoder(enc, seed):
 
 
 # ---- checkpoints ---------------------------------------------------------------------------------
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def save_vlm(lm_folder, enc, folder, note):
