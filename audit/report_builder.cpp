@@ -7,6 +7,7 @@
 
 #include "audit/verdict/component_names.h"
 #include "lineage/build_info.h"
+#include "probes/weights/compare_result.h"
 #include "reports/number_format.h"
 
 namespace lineage::audit {
@@ -50,7 +51,16 @@ std::string component_reason(Language lang, const ComponentVerdict& c) {
     if (p.rfind("<", 0) != 0) p = "= " + p;
     std::string power = power_text(c.power);
     std::string base = c.source_base;
-    return format(lang, key, {p, threshold, power, base});
+    std::string text = format(lang, key, {p, threshold, power, base});
+    // Different hidden widths: say what the width-invariant token statistic showed.
+    if (c.statistic == probes::weights::kWidthInvariantStatistic && c.strength && c.null_range)
+        text += " " + format(lang, "reason.width-invariant-tokens",
+                             {reports::fixed(*c.strength, 3), reports::fixed(c.null_range->high, 3),
+                              c.power ? c.power->detail : std::string("-")});
+    if (c.statistic == probes::weights::kWidthInvariantStatisticSilent && c.strength && c.null_range)
+        text += " " + format(lang, "reason.width-invariant-tokens-silent",
+                             {reports::fixed(*c.strength, 1), reports::fixed(c.null_range->low, 1)});
+    return text;
 }
 
 // ---- banner -----------------------------------------------------------------------------------

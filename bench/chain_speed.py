@@ -13,8 +13,11 @@ skipped with a note otherwise), runs `lineage chain --manifest ... --json` once 
 time, CPU time (user + system of the child), peak RSS, bytes read from the block device
 (getrusage ru_inblock x 512) against the checkpoints' total size, and the split of wall time into
 the per-checkpoint pass and the link comparisons (from the timestamps of the progress lines on
-stderr). Finally it extrapolates, per GB, to a chain of --target-checkpoints checkpoints of a 7B
-model (13.5 GB in bf16).
+stderr), and the same split of CPU time (the child's /proc CPU time read at those lines). Finally
+it extrapolates to a chain of --target-checkpoints checkpoints of a 7B model (13.5 GB in bf16):
+the passes linear in the checkpoints' bytes, each link linear in the bytes of the tensors the link
+probe reads (MLP gate/up, attention q/k: 7.92 GB of a 7B Llama), an upper bound for the link
+probe (probes/weights/link_probe.h); with --full-links the links cost more than that.
 
     python3 bench/chain_speed.py --lineage build-chain/lineage [--checkpoints 12] [--keep]
 """
@@ -104,6 +107,16 @@ def drop_caches():
         return False
 
 
+def child_cpu(pid):
+    """CPU seconds (user + system, all threads) the running child has used so far; None when gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_chain(a, manifest):
     cmd = [a.lineage, "chain", "--manifest", manifest, "--json"] + a.extra
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -123,7 +136,9 @@ def run_chain(a, manifest):
             break
         pending += chunk
         *lines, pending = re.split(rb"[\r\n]", pending)
-        events += [(time.monotonic() - t0, l.decode(errors="replace").strip()) for l in lines if l.strip()]
+        cpu_now = child_cpu(p.pid)
+        events += [(time.monotonic() - t0, l.decode(errors="replace").strip(), cpu_now)
+                   for l in lines if l.strip()]
     os.close(master)
     rc = p.wait()
     out_file.seek(0)
@@ -135,17 +150,38 @@ def run_chain(a, manifest):
     return rc, wall, cpu, read, after.ru_maxrss, events, out
 
 
-def split_phases(events, wall):
-    """Wall seconds in the per-checkpoint passes and in the link comparisons."""
-    passes = links = 0.0
+def split_phases(events, wall, cpu):
+    """Wall and CPU seconds in the per-checkpoint passes and in the link comparisons. A phase runs
+    from its progress line to the next one; CPU is the child's /proc CPU time at those lines (the
+    last phase ends at the child's exit)."""
+    wall_s = {"pass": 0.0, "link": 0.0}
+    cpu_s = {"pass": 0.0, "link": 0.0}
     marks = [(t, "pass" if "reading checkpoint" in s else "link" if "comparing step" in s else
-              "other") for t, s in events]
-    for (t, kind), (t_next, _) in zip(marks, marks[1:] + [(wall, "")]):
-        if kind == "pass":
-            passes += t_next - t
-        elif kind == "link":
-            links += t_next - t
-    return passes, links
+              "other", c) for t, s, c in events]
+    for (t, kind, c), (t_next, _, c_next) in zip(marks, marks[1:] + [(wall, "", cpu)]):
+        if kind in wall_s:
+            wall_s[kind] += t_next - t
+            if c is not None and c_next is not None:
+                cpu_s[kind] += c_next - c
+    return wall_s["pass"], wall_s["link"], cpu_s["pass"], cpu_s["link"]
+
+
+def probed_bytes(manifest):
+    """Stored bytes of the tensors the link probe reads (MLP gate/up, attention q/k) in the first
+    checkpoint of the manifest: the link probe's cost is at most linear in them."""
+    with open(manifest) as f:
+        d = f.readlines()[1].split("\t")[1]
+    n = 0
+    for x in os.listdir(d):
+        if not x.endswith(".safetensors"):
+            continue
+        with open(os.path.join(d, x), "rb") as f:
+            size = int.from_bytes(f.read(8), "little")
+            header = json.loads(f.read(size))
+        for name, t in header.items():
+            if name != "__metadata__" and re.search(r"(gate_proj|up_proj|q_proj|k_proj)\.weight$", name):
+                n += t["data_offsets"][1] - t["data_offsets"][0]
+    return n
 
 
 def main():
@@ -161,6 +197,9 @@ def main():
     ap.add_argument("--drift", type=float, default=0.05, help="relative size of one step")
     ap.add_argument("--target-gb", type=float, default=13.5, help="one checkpoint of the target model")
     ap.add_argument("--target-checkpoints", type=int, default=30)
+    ap.add_argument("--target-link-gb", type=float, default=7.92,
+                    help="bytes of MLP gate/up and attention q/k of one target checkpoint (7B Llama: "
+                         "32 layers x (2 x 11008 x 4096 + 2 x 4096^2) x 2 bytes)")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--reuse", action="store_true", help="use the run already in --dir")
     ap.add_argument("--use", type=int, help="with --reuse: only the first N checkpoints of the run")
@@ -194,7 +233,7 @@ def main():
     finally:
         if not a.keep:
             shutil.rmtree(a.dir, ignore_errors=True)
-    passes, links = split_phases(events, wall)
+    passes, links, passes_cpu, links_cpu = split_phases(events, wall, cpu)
     verdict = reads = "?"
     try:
         report = json.loads(out)
@@ -216,12 +255,25 @@ def main():
     print(f"page cache dropped first: {'yes' if cold else 'NO (not root): bytes read not meaningful'}")
     print(f"report's Reads line: {reads}")
     print(f"bytes read from disk {read / 1e9:.2f} GB = {read / size:.2f} x the checkpoints' size")
+    n_links = max(1, a.checkpoints - 1)
     print(f"wall split: passes {passes:.1f} s ({passes / gb:.1f} s/GB), links {links:.1f} s "
-          f"({links / max(1, a.checkpoints - 1):.1f} s per link), other {wall - passes - links:.1f} s")
-    print(f"per GB of checkpoints: wall {wall / gb:.1f} s/GB, CPU {cpu / gb:.1f} s/GB")
-    print(f"extrapolated to {a.target_checkpoints} checkpoints of {a.target_gb} GB "
-          f"({target_gb:.0f} GB): wall {wall / gb * target_gb / 3600:.1f} h, "
-          f"CPU {cpu / gb * target_gb / 3600:.1f} h (linear in bytes; see RESULTS.md for the caveats)")
+          f"({links / n_links:.1f} s per link), other {wall - passes - links:.1f} s")
+    print(f"CPU split: passes {passes_cpu:.1f} s ({passes_cpu / gb:.1f} s/GB), links {links_cpu:.1f} s "
+          f"({links_cpu / n_links:.1f} s per link), other {cpu - passes_cpu - links_cpu:.1f} s")
+    link_gb = probed_bytes(manifest) / 1e9
+    print(f"per GB of checkpoints: wall {wall / gb:.1f} s/GB, CPU {cpu / gb:.1f} s/GB; per link: "
+          f"CPU {links_cpu / n_links / link_gb:.1f} s per GB of MLP gate/up + attention q/k "
+          f"({link_gb:.3f} GB per checkpoint)")
+    # Extrapolation: passes linear in bytes; a link linear in the bytes the link probe reads
+    # (an upper bound: its GEMMs use a fixed number of A's neurons and its CKA a fixed number of
+    # input dimensions). Not valid for --full-links, whose cost grows faster.
+    n_target = a.target_checkpoints
+    pass_h = passes_cpu / gb * a.target_gb * n_target / 3600
+    link_h = links_cpu / n_links / link_gb * a.target_link_gb * (n_target - 1) / 3600
+    print(f"extrapolated CPU for {n_target} checkpoints of {a.target_gb} GB ({a.target_link_gb} GB of "
+          f"gate/up/q/k each): passes {pass_h:.2f} h + {n_target - 1} links {link_h:.2f} h = "
+          f"{pass_h + link_h:.2f} CPU-hours (one link {link_h * 3600 / (n_target - 1):.0f} CPU-s); "
+          f"naive linear in bytes of the whole run: {cpu / gb * target_gb / 3600:.1f} CPU-hours")
     return 0 if rc in (0, 1, 6) else rc
 
 

@@ -21,8 +21,9 @@ struct FamilyDefaults {
     double eps, rope_theta;
     bool tie, attention_bias;
     std::string_view act;
+    std::int64_t head_dim = 0;  // 0: hidden / heads
 };
-constexpr std::array<FamilyDefaults, 15> kFamilyDefaults{{
+constexpr std::array<FamilyDefaults, 16> kFamilyDefaults{{
     {"llama", 32000, 4096, 11008, 32, 32, 0, 2048, 1e-6, 10000.0, false, false, "silu"},
     {"mistral", 32000, 4096, 14336, 32, 32, 8, 131072, 1e-6, 10000.0, false, false, "silu"},
     {"mixtral", 32000, 4096, 14336, 32, 32, 8, 131072, 1e-5, 1e6, false, false, "silu"},
@@ -32,6 +33,8 @@ constexpr std::array<FamilyDefaults, 15> kFamilyDefaults{{
     {"qwen3_moe", 151936, 2048, 6144, 24, 32, 4, 32768, 1e-6, 10000.0, false, false, "silu"},
     {"gemma", 256000, 3072, 24576, 28, 16, 16, 8192, 1e-6, 10000.0, true, false, "gelu_pytorch_tanh"},
     {"gemma2", 256000, 2304, 9216, 26, 8, 4, 8192, 1e-6, 10000.0, true, false, "gelu_pytorch_tanh"},
+    // Gemma 3's language model (the text_config of google/gemma-3-*-it names only a few sizes).
+    {"gemma3_text", 262208, 2304, 9216, 26, 8, 4, 131072, 1e-6, 1e6, true, false, "gelu_pytorch_tanh", 256},
     {"phi3", 32064, 3072, 8192, 32, 32, 32, 4096, 1e-5, 10000.0, false, false, "silu"},
     {"deepseek_v3", 129280, 7168, 18432, 61, 128, 128, 4096, 1e-6, 10000.0, false, false, "silu"},
     {"gpt2", 50257, 768, 0, 12, 12, 0, 1024, 1e-5, 10000.0, true, true, "gelu_new"},
@@ -143,7 +146,8 @@ ModelConfig ModelConfig::from_json(const JsonValue& object, const std::string& w
     c.num_heads = f.integer({"num_attention_heads", "n_head", "num_heads", "n_heads"}).value_or(d ? d->heads : 0);
     c.num_kv_heads = f.integer({"num_key_value_heads", "n_kv_heads", "multi_query_group_num"})
                          .value_or(d && d->kv_heads ? d->kv_heads : c.num_heads);
-    c.head_dim = f.integer({"head_dim"}).value_or(c.num_heads > 0 ? c.hidden_size / c.num_heads : 0);
+    c.head_dim = f.integer({"head_dim"}).value_or(d && d->head_dim ? d->head_dim
+                                                  : c.num_heads > 0 ? c.hidden_size / c.num_heads : 0);
     c.intermediate_size = f.integer({"intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size"})
                               .value_or(d && d->intermediate ? d->intermediate : 4 * c.hidden_size);
     c.vocab_size = f.integer({"vocab_size", "n_vocab", "padded_vocab_size"}).value_or(d ? d->vocab : 0);

@@ -326,13 +326,15 @@ std::vector<TensorRole> classify_tensors(std::span<const TensorInfo> tensors) {
         roles.push_back(classify_tensor(t.name));
         const auto& r = roles.back();
         if (r.role == Role::post_mlp_norm && r.layer >= 0 && r.tower.empty() &&
-            t.name.find("post_feedforward_layernorm") != std::string::npos) {
+            (t.name.find("post_feedforward_layernorm") != std::string::npos ||
+             t.name.find("post_mlp_layernorm") != std::string::npos)) {  // Gemma 2/3, VAETKI
             if (has_post_ffn.size() <= static_cast<std::size_t>(r.layer)) has_post_ffn.resize(r.layer + 1);
             has_post_ffn[r.layer] = true;
         }
     }
-    // Sandwich norms (Gemma 2/3, OLMo 2): where a block has post_feedforward_layernorm, its
-    // post_attention_layernorm is applied after attention, not before the MLP.
+    // Sandwich norms (Gemma 2/3, OLMo 2, VAETKI): where a block has post_feedforward_layernorm (or
+    // VAETKI's post_mlp_layernorm), its post_attention_layernorm is applied after attention, not
+    // before the MLP.
     for (std::size_t i = 0; i < roles.size(); ++i) {
         auto& r = roles[i];
         if (r.role == Role::mlp_norm && r.layer >= 0 && static_cast<std::size_t>(r.layer) < has_post_ffn.size() &&

@@ -27,6 +27,9 @@ struct ProbeRelation {
     bool controls_run = false;
     int controls_detected = 0, controls_total = 0;
     std::string note;  // why it was not compared, or the probe's summary
+    // Which probe decided: "full" (probes/weights/compare.h) or, for a link it showed dependent,
+    // "link" (probes/weights/link_probe.h).
+    std::string probe = "full";
 };
 
 // Where one checkpoint's reads went (stored bytes: the tensors' bytes in the files).

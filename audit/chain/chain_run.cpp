@@ -13,6 +13,7 @@
 #include "audit/registry/registry_file.h"
 #include "probes/fingerprint/screen.h"
 #include "probes/weights/compare.h"
+#include "probes/weights/link_probe.h"
 #include "reports/number_format.h"
 #include "weights/checkpoint.h"
 #include "weights/core/error.h"
@@ -80,6 +81,40 @@ ProbeRelation compare_pair(const weights::Checkpoint& ca, const pw::ModelView& a
     }
 }
 
+ProbeRelation relation_of_link(const pw::LinkProbeResult& l) {
+    ProbeRelation r;
+    r.verdict = "derived";
+    r.neg_log10_p = l.neg_log10_p;
+    r.neuron_neg_log10_p = l.neuron_neg_log10_p;
+    r.attention_neg_log10_p = l.attention_neg_log10_p;
+    r.note = l.summary;
+    r.probe = "link";
+    return r;
+}
+
+// One link (from, to): the link probe first, unless `link` is null; where it does not show
+// dependence, the full probe without controls, and with them where that is inconclusive (only
+// the positive controls can show that the probe would have seen a derivation there, so a break
+// is confirmed with them).
+ProbeRelation link_relation(const CheckpointPass& from, const CheckpointPass& to,
+                            const pw::LinkProbeOptions* link, const pw::CompareOptions& full,
+                            const pw::CompareOptions& controls) {
+    if (link && incompatibility(*from.ckpt, *to.ckpt).empty()) {
+        try {
+            const pw::LinkProbeResult l = pw::probe_link(*from.view, *to.view, *link);
+            if (l.dependent) return relation_of_link(l);
+        } catch (const UnsupportedError&) {
+            // the full probe says why
+        }
+    }
+    ProbeRelation r = compare_pair(*from.ckpt, *from.view, from.summary, *to.ckpt, *to.view,
+                                   to.summary, full, true);
+    if (r.verdict == "inconclusive")
+        r = compare_pair(*from.ckpt, *from.view, from.summary, *to.ckpt, *to.view, to.summary,
+                         controls, true);
+    return r;
+}
+
 // True when `a` and the checkpoint at `b_path` are the same files on disk (the submitted model given
 // as the final checkpoint's folder), so the final checkpoint's digest stands for both.
 bool same_files(const weights::Checkpoint& a, const std::string& b_path) {
@@ -117,6 +152,9 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
     pw::CompareOptions control_options = link_options;
     control_options.run_controls = true;
     const std::uint64_t sketch_seed = o.seed.value_or(init_rule.seed);
+    pw::LinkProbeOptions link_probe;
+    link_probe.rule = link_options.rule;
+    link_probe.seed = o.seed;
 
     // Labels: checkpoints first, then bases (model_labels makes repeats unique).
     std::vector<std::string> paths;
@@ -168,13 +206,8 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
             ChainLink link;
             link.from = i - 1;
             link.to = i;
-            link.dependence = compare_pair(*prev_pass->ckpt, *prev_pass->view, prev_pass->summary,
-                                           ckpt, *pass.view, pass.summary, link_options, true);
-            // Not derived: only the positive controls can show that the probe would have seen a
-            // derivation here, so a break is confirmed with them.
-            if (link.dependence.verdict == "inconclusive")
-                link.dependence = compare_pair(*prev_pass->ckpt, *prev_pass->view, prev_pass->summary,
-                                               ckpt, *pass.view, pass.summary, control_options, true);
+            link.dependence = link_relation(*prev_pass, pass, o.full_links ? nullptr : &link_probe,
+                                            link_options, control_options);
             link.step_distance = relative_distance(prev_pass->sketch, pass.sketch);
             if (r.tokens_given)
                 link.tokens = *e.tokens_seen - *m.checkpoints[i - 1].tokens_seen;
@@ -263,6 +296,19 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
         {"weights.rule", link_options.rule.source},
         {"weights.links_run_controls", "only when not derived"},
     };
+    if (o.full_links) {
+        r.parameters.emplace_back("weights.links", "full weight probe on every link");
+    } else {
+        int by_link_probe = 0;
+        for (const auto& l : r.links) by_link_probe += l.dependence.probe == "link";
+        r.parameters.emplace_back(
+            "weights.links",
+            "link probe first (stored bases, layer l vs l, " + std::to_string(link_probe.neuron_rows) +
+                " neurons per MLP block, " + std::to_string(link_probe.cka_shuffles) + " CKA shuffles over " +
+                std::to_string(link_probe.cka_dims) + " input dims), the full probe where it does not "
+                "show dependence; " + std::to_string(by_link_probe) + " of " + std::to_string(r.links.size()) +
+                " links shown dependent by the link probe");
+    }
     for (const auto& path : o.registries)
         r.parameters.emplace_back("chain.registry", path + " (bases of the origin, from fingerprints)");
     r.seeds = {{"chain.sketch", sketch_seed},

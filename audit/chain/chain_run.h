@@ -8,6 +8,9 @@
 // bases of the origin only (audit/registry, probes/fingerprint). Memory: one checkpoint's pass
 // (summary, sketch, mapped files) beside the previous one's and the bases'; the pairwise
 // statistics re-read matrices from those mappings (counted in ChainCheckpoint::reads).
+// Links: a link must show dependence, so the cut-down link probe (no controls, stored bases,
+// layers by index, small nulls at the full probe's thresholds) runs first and the full probe, with
+// its controls where needed, only for links it does not show dependent (ChainOptions::full_links).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +34,11 @@ struct ChainOptions {
     std::optional<std::uint64_t> seed;     // none: each probe's documented default seed
     bool bases_for_every_checkpoint = true;  // false: only the origin is compared with the bases
     int samples_per_tensor = 4096;           // sketch size for distances
+    // false: each link is tested by the link probe first (probes/weights/link_probe.h) and by the
+    // full weight probe only where that does not show dependence; true: the full probe on every
+    // link (slower; a link the link probe shows dependent passed valid tests at the full probe's
+    // thresholds, see link_probe.h).
+    bool full_links = false;
     std::string command;
 };
 

@@ -1,8 +1,9 @@
 // `lineage chain CHECKPOINT... | --manifest FILE [--base PATH]... [--submitted PATH] [--out DIR]
-// [--lang en|ko] [--json]`: the checkpoint-chain audit (audit/chain/chain_run.h). Proves that a
-// series of checkpoints from one training run descends step by step from an initialisation
-// independent of every base, and that its final checkpoint is the submitted model; or locates the
-// break. Prints the verdict (or the JSON record) and writes report.json/.md/.html into --out.
+// [--lang en|ko] [--json] [--origin-bases-only] [--full-links]`: the checkpoint-chain audit
+// (audit/chain/chain_run.h). Proves that a series of checkpoints from one training run descends
+// step by step from an initialisation independent of every base, and that its final checkpoint is
+// the submitted model; or locates the break. Prints the verdict (or the JSON record) and writes
+// report.json/.md/.html into --out.
 // Exit codes: 0 proven, 1 broken / origin not independent / not bound, 6 inconclusive; 2 usage,
 // 3 bad input, 4 unsupported.
 #include <CLI/CLI.hpp>
@@ -48,6 +49,7 @@ struct ChainCliOptions {
     bool json = false;
     long long seed = -1;
     bool origin_bases_only = false;
+    bool full_links = false;
 };
 
 
@@ -60,6 +62,7 @@ std::string command_line(const ChainCliOptions& o) {
     if (!o.submitted.empty()) cmd += " --submitted " + shell_quote(o.submitted);
     if (o.seed >= 0) cmd += " --seed " + std::to_string(o.seed);
     if (o.origin_bases_only) cmd += " --origin-bases-only";
+    if (o.full_links) cmd += " --full-links";
     cmd += " --lang " + o.lang;
     return cmd;
 }
@@ -79,6 +82,7 @@ int run_chain_command(const ChainCliOptions& o) {
     else if (options.manifest.submitted) options.submitted = options.manifest.submitted;
     if (o.seed >= 0) options.seed = static_cast<std::uint64_t>(o.seed);
     options.bases_for_every_checkpoint = !o.origin_bases_only;
+    options.full_links = o.full_links;
     options.command = command_line(o);
 
     const audit::ChainResult result = audit::run_chain(options, lang, progress);
@@ -120,6 +124,8 @@ std::function<int()> setup_chain(CLI::App& sub) {
         ->check(CLI::NonNegativeNumber);
     sub.add_flag("--origin-bases-only", o->origin_bases_only,
                  "Compare only the first checkpoint with the bases (faster timelines)");
+    sub.add_flag("--full-links", o->full_links,
+                 "Run the full weight probe on every link instead of the link probe first (slower)");
     sub.footer(kChainFooter);
     return [o] { return run_chain_command(*o); };
 }

@@ -55,12 +55,12 @@ std::function<int()> setup_fingerprint(CLI::App& sub) {
     sub.add_option("-o,--out", o->out, "The fingerprint file to write (HDF5)")->required();
     sub.add_option("--name", o->name, "Entry name (default: the model folder's name)");
     sub.add_option("--sketch-dims", o->sketch_dims,
-                   "Projected hidden dims k, clamped to hidden/2 (default: 64, or 32 when needed to "
-                   "stay within 2% of the model's bf16 size)")
+                   "Projected hidden dims k, clamped to hidden/2 (default: 64, or 32 or 16 when "
+                   "needed to stay within 2% of the model's bf16 size)")
         ->check(CLI::Range(4, 1024));
     sub.add_option("--anchors", o->anchors,
                    "Anchor tokens whose embedding rows are kept (default: 4096, fewer when needed "
-                   "for the 2% budget)")
+                   "for the 2% budget; the activation signature's 512 points likewise)")
         ->check(CLI::Range(16, 1 << 20));
     sub.footer("The fingerprint holds sketches of every layer, anchor-token embedding rows, the\n"
                "tokenizer and config files, the source's content digest and this tool's version.\n"

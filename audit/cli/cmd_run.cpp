@@ -72,13 +72,13 @@ int run_run(const RunOptions& opt) {
     model::Transformer transformer(checkpoint, *backend);
 
     std::unique_ptr<model::Tokenizer> tokenizer;
-    if (checkpoint.sibling("tokenizer.json"))
+    if (checkpoint.sibling("tokenizer.json") || checkpoint.sibling("tokenizer.model"))
         tokenizer = std::make_unique<model::Tokenizer>(model::Tokenizer::load(checkpoint.root()));
     std::vector<std::int32_t> ids;
     if (!opt.prompt.empty()) {
         if (!tokenizer)
             throw InputError(checkpoint.root().string(),
-                             "no tokenizer.json next to the weights: --prompt needs one (use --ids to run token ids)");
+                             "no tokenizer.json or tokenizer.model next to the weights: --prompt needs one (use --ids to run token ids)");
         ids = tokenizer->encode(opt.prompt);
     } else {
         ids = parse_ids(opt.ids);
@@ -134,7 +134,7 @@ int run_run(const RunOptions& opt) {
 std::function<int()> setup_run(CLI::App& sub) {
     auto opt = std::make_shared<RunOptions>();
     sub.add_option("MODEL", opt->model, "Checkpoint folder, .safetensors file, or ORG/NAME in the HF cache")->required();
-    auto* prompt = sub.add_option("--prompt", opt->prompt, "Text to encode with the model's tokenizer.json");
+    auto* prompt = sub.add_option("--prompt", opt->prompt, "Text to encode with the model's tokenizer (tokenizer.json or tokenizer.model)");
     auto* ids = sub.add_option("--ids", opt->ids, "Comma-separated token ids (no tokenizer needed)");
     prompt->excludes(ids);
     sub.add_option("--max-new-tokens", opt->max_new_tokens, "Greedy tokens to generate (default 20)")

@@ -171,6 +171,36 @@ void add_weight_evidence(const pw::CompareResult& r, const std::string& base_lab
         e.findings.push_back(std::move(f));
     }
 
+    // Embeddings / lm_head between different hidden widths: the width-invariant token statistic
+    // (probes/weights/lm_head_width.h), one more finding for the component. It can only support
+    // "independent" (inside the calibrated ceiling, its own width control detected) or leave the
+    // component inconclusive; it never makes a component derived, so it carries no p-value.
+    for (const auto& w : r.width_invariant_tokens) {
+        auto component = component_of_role_name(w.component, -1);
+        if (!component) continue;
+        Finding f;
+        f.kind = FindingKind::weight_lineage;
+        f.component = *component;
+        f.base = base_label;
+        f.base_component = *component;
+        f.evidence = w.note;
+        if (w.silent) {  // not calibrated here: the component stays undecided, and says why
+            f.statistic = std::string(pw::kWidthInvariantStatisticSilent);
+            f.strength = w.tokens_per_width;
+            f.null_range = NullRange{w.min_tokens_per_width, 0.0, "shared tokens per hidden dim the ceiling was calibrated on"};
+            f.relation = "inconclusive";
+            e.findings.push_back(std::move(f));
+            continue;
+        }
+        f.statistic = std::string(pw::kWidthInvariantStatistic);
+        f.strength = w.value;
+        f.null_range = NullRange{0.0, w.ceiling, "independent pairs (calibrated ceiling): " + w.calibration};
+        f.relation = w.relation == pw::Verdict::independent ? "independent" : "inconclusive";
+        f.power = Power{1, w.control_detected ? 1 : 0,
+                        reports::fixed(w.control_value, 3) + (w.control_detected ? " ✓" : " ✗")};
+        e.findings.push_back(std::move(f));
+    }
+
     // Heatmaps: the probe's rows are base layers (A), columns candidate layers (B); transpose.
     for (const auto& h : r.heatmaps) {
         if (h.rows <= 0 || h.cols <= 0 ||

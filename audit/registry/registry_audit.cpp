@@ -1,6 +1,7 @@
 // Registry entries as audit bases (see registry_audit.h).
 #include "audit/registry/registry_audit.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -29,9 +30,12 @@ bool has_tokenizer(const weights::Checkpoint& c) {
 }
 
 // The candidate's signature is taken with the fingerprint's point count.
+// The candidate's signature is computed once per audit and compared with every entry over the
+// points both hold; fingerprints of small models store fewer points (make_fingerprint.h), and a
+// sample of n points is the first n of the same hash order, so the largest count serves them all.
 act::SignatureOptions signature_options(const act::ActivationSignature& base) {
     act::SignatureOptions so;
-    so.points = static_cast<std::int64_t>(base.points.size());
+    so.points = std::max(so.points, static_cast<std::int64_t>(base.points.size()));
     return so;
 }
 

@@ -35,6 +35,11 @@ std::int64_t Fingerprint::payload_bytes(int bytes_per_value) const {
     for (const auto& t : tensors) n += static_cast<std::int64_t>(t.values.size()) * bytes_per_value;
     for (const auto& [name, bytes] : files) n += static_cast<std::int64_t>(bytes.size());
     for (const auto& b : anchor_bytes) n += static_cast<std::int64_t>(b.size()) + 4;
+    if (activations) {
+        // Upper triangles of the per-layer Grams (LAYOUT.md), and each point's text and offset.
+        const auto p = static_cast<std::int64_t>(activations->points.size());
+        n += static_cast<std::int64_t>(activations->grams.size()) * p * (p + 1) / 2 * bytes_per_value + 12 * p;
+    }
     return n;
 }
 

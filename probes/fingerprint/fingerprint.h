@@ -89,7 +89,8 @@ struct Fingerprint : FingerprintHeader {
     // is then in not_sketched).
     std::optional<activation::ActivationSignature> activations;
 
-    // Bytes of the stored payload (values at the registry's storage width, files verbatim).
+    // Bytes of the stored payload (values at the registry's storage width, files verbatim, the
+    // activation signature's triangles and points).
     std::int64_t payload_bytes(int bytes_per_value = 2) const;
     const SketchTensor* find(const std::string& tensor_name) const;
 };

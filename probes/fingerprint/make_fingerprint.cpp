@@ -47,6 +47,47 @@ std::string folder_name(const std::string& path) {
     return n.empty() ? "model" : n;
 }
 
+// bf16 upper triangles of the per-layer Gram matrices (L + 1 hidden layers), as LAYOUT.md stores them.
+std::int64_t signature_bytes(std::int64_t layers, std::int64_t points) {
+    return points > 0 ? (layers + 1) * points * (points + 1) / 2 * 2 : 0;
+}
+
+// The settings the budget allows. Automatic values step down this ladder, in order of what the
+// probes lose least by: sketch dims first (k/d of every layer is the bulk), then signature points
+// (fewer points widen the CKA estimates' spread), then anchors (the hidden-map fit is judged held
+// out, so it wants a few times more anchors than hidden dims), and k = 16 and the fewest anchors
+// last. Settings the user fixed stay fixed.
+struct Rung {
+    std::int64_t k, anchors, points;
+};
+constexpr Rung kLadder[] = {{64, 4096, 512}, {32, 4096, 512}, {32, 4096, 256}, {32, 2048, 256},
+                            {16, 2048, 256}, {16, 2048, 128}, {16, 1024, 128}, {16, 512, 128}};
+
+struct Budgeted {
+    std::int64_t k = 0, anchors = 0, points = 0;
+    double bytes = 0.0;
+    bool within = false;
+};
+
+// The first rung within the budget. A model too small for the budget even at the last rung
+// (hidden 64-512: the 1-D tensors, files and anchors alone pass 2%) gets the first rung: shrinking
+// it would cost fidelity without reaching the bound (`lineage fingerprint` prints the share).
+template <class Estimate>
+Budgeted fit_budget(const FingerprintOptions& o, Estimate&& estimate, double budget_bytes) {
+    auto at = [&](const Rung& r) {
+        Budgeted b;
+        b.k = o.sketch_dims > 0 ? o.sketch_dims : r.k;
+        b.anchors = o.anchors > 0 ? o.anchors : r.anchors;
+        b.points = o.activation_points <= 0 ? 0 : std::min(o.activation_points, r.points);
+        b.bytes = static_cast<double>(estimate(b.k, b.anchors, b.points));
+        b.within = b.bytes <= budget_bytes;
+        return b;
+    };
+    for (const Rung& r : kLadder)
+        if (Budgeted b = at(r); b.within) return b;
+    return at(kLadder[0]);
+}
+
 }  // namespace
 
 std::int64_t estimate_payload_bytes(const pw::ModelView& view, std::int64_t d, std::int64_t k,
@@ -83,32 +124,28 @@ Fingerprint make_fingerprint(const std::string& model_path, const FingerprintOpt
         if (auto p = ckpt.sibling(f)) fp.files.emplace_back(f, read_file_bytes(*p));
     std::int64_t file_bytes = 0;
     for (const auto& [n, b] : fp.files) file_bytes += static_cast<std::int64_t>(b.size());
-    std::int64_t k = o.sketch_dims > 0 ? o.sketch_dims : 64;
-    std::int64_t anchors = o.anchors > 0 ? o.anchors : 4096;
-    std::int64_t params = 0;
-    for (const auto& t : view.tensors()) params += t.elements();
-    const double budget = o.budget * 2.0 * static_cast<double>(params);
-    auto estimate = [&] {
-        return static_cast<double>(estimate_payload_bytes(
-            view, fp.hidden_size, sketch_dims_for(fp.hidden_size, k), std::min(anchors, emb->rows()),
-            file_bytes));
-    };
-    while (estimate() > budget) {
-        if (o.sketch_dims <= 0 && k > 32) k /= 2;
-        else if (o.anchors <= 0 && anchors > 1024) anchors /= 2;
-        else break;
+    std::int64_t params = 0, layers = 0;
+    for (const auto& t : view.tensors()) {
+        params += t.elements();
+        if (t.role.tower.empty() && t.role.layer >= 0) layers = std::max<std::int64_t>(layers, t.role.layer + 1);
     }
+    // The signature runs the model on text, so a model without a tokenizer gets none.
+    bool has_tokenizer = false;
+    for (const char* f : {"tokenizer.json", "tekken.json", "tokenizer.model"})
+        has_tokenizer = has_tokenizer || ckpt.sibling(f).has_value();
+    const Budgeted b = fit_budget(o, [&](std::int64_t k, std::int64_t anchors, std::int64_t points) {
+        return estimate_payload_bytes(view, fp.hidden_size, sketch_dims_for(fp.hidden_size, k),
+                                      std::min(anchors, emb->rows()), file_bytes) +
+               (has_tokenizer ? signature_bytes(layers, points) : 0);
+    }, o.budget * 2.0 * static_cast<double>(params));
+    const std::int64_t k = b.k, anchors = b.anchors;
     fp.sketch_dims = sketch_dims_for(fp.hidden_size, k);
     fp.projection_seed = o.seed;
     const MatrixF r = projection_matrix(fp.hidden_size, fp.sketch_dims, fp.projection_seed);
 
     // Anchors: by byte string when a tokenizer is beside the weights, else by id.
     std::optional<model::Vocabulary> vocab;
-    for (const char* f : {"tokenizer.json", "tekken.json", "tokenizer.model"})
-        if (ckpt.sibling(f)) {
-            vocab = model::load_vocabulary(ckpt.root());
-            break;
-        }
+    if (has_tokenizer) vocab = model::load_vocabulary(ckpt.root());
     select_anchors(vocab ? &*vocab : nullptr, emb->rows(), anchors, fp.anchor_ids, fp.anchor_bytes);
 
     const pw::WeightSummary summary = pw::summarize(view);
@@ -137,11 +174,11 @@ Fingerprint make_fingerprint(const std::string& model_path, const FingerprintOpt
         s->full = facts_of(summary.tensors[i]);
         fp.tensors.push_back(std::move(*s));
     }
-    if (o.activation_points > 0) {
+    if (b.points > 0) {
         // A model the reference implementation cannot run still gets a (weights-only) fingerprint.
         try {
             activation::SignatureOptions so;
-            so.points = o.activation_points;
+            so.points = b.points;
             fp.activations = activation::compute_signature(model_path, activation::bundled_corpus(), so);
         } catch (const Error& e) {
             fp.not_sketched.push_back(std::string("activations: ") + e.what());

@@ -21,14 +21,18 @@ std::string_view behaviour_probe_text() {
 
 BehaviourHash behaviour_hash(model::LoadedVocabulary& loaded) {
     BehaviourHash out;
-    if (!loaded.json) {
-        out.note = "no behaviour hash: Lineage encodes tokenizer.json files only (" +
-                   std::string(model::vocab_format_name(loaded.vocab.format)) +
-                   " files lack the pre-tokenizer needed to encode)";
+    const model::VocabFormat format = loaded.vocab.format;
+    const bool model_file = format == model::VocabFormat::sentencepiece || format == model::VocabFormat::tiktoken;
+    if (!loaded.json && !model_file) {
+        out.note = "no behaviour hash: Lineage encodes tokenizer.json, SentencePiece BPE and tiktoken files only (" +
+                   std::string(model::vocab_format_name(format)) + " files lack the pre-tokenizer needed to encode)";
         return out;
     }
     try {
-        model::Tokenizer tokenizer(std::move(*loaded.json), loaded.config);
+        // tokenizer.json: the parsed file is taken over; tokenizer.model files are read again by
+        // the encoder (SentencePiece BPE or tiktoken, see reference_model/tokenizer/tokenizer.h).
+        model::Tokenizer tokenizer = loaded.json ? model::Tokenizer(std::move(*loaded.json), loaded.config)
+                                                 : model::Tokenizer::load(loaded.vocab.source_path);
         loaded.json.reset();
         std::vector<std::int32_t> ids = tokenizer.encode(behaviour_probe_text(), /*add_special_tokens=*/false);
         std::string bytes;

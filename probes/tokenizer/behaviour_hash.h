@@ -2,7 +2,8 @@
 // text that exercises the pre-tokenizer (contractions, digit runs, whitespace runs, punctuation,
 // accents, Korean, Chinese, emoji, code), hashed. Two tokenizers with the same hash split and
 // merge that text identically whatever file format they were stored in. Only formats our encoder
-// reads (tokenizer.json BPE) get a hash; for others the note says why.
+// reads (tokenizer.json BPE, SentencePiece BPE tokenizer.model, tiktoken rank files) get a hash;
+// for others the note says why.
 #pragma once
 
 #include <optional>

@@ -14,6 +14,7 @@
 #include "probes/weights/direct_statistics.h"
 #include "probes/weights/expert_matching.h"
 #include "probes/weights/hidden_alignment.h"
+#include "probes/weights/lm_head_width.h"
 #include "probes/weights/mapped_statistics.h"
 #include "probes/weights/neuron_matching.h"
 #include "probes/weights/pair_context.h"
@@ -122,13 +123,21 @@ void decide(const VerdictRule& rule, CompareResult& r) {
                             token_frac <= rule.token_agreement_max_fraction_independent;
     bool controls_ok = r.controls_run && !r.controls.empty();
     for (const auto& c : r.controls) controls_ok = controls_ok && c.detected;
+    // Different widths: embeddings and lm_head are judged by the width-invariant token statistic
+    // (lm_head_width.h), which must support independence too where it is calibrated (silent
+    // elsewhere: no evidence either way); it never makes a pair derived.
+    bool width_tokens = true;
+    for (const auto& w : r.width_invariant_tokens)
+        width_tokens = width_tokens && (w.silent || w.relation == Verdict::independent);
     // Tests that could not run (hidden widths differ and no map was recovered) are not "inside
     // their null": with nothing compared, independence is not shown.
     const bool tested = r.comparable_layer_pairs > 0;
-    if (all_inside && controls_ok && tested) {
+    if (all_inside && controls_ok && tested && width_tokens) {
         r.verdict = Verdict::independent;
         r.reasons.push_back("every test inside its null, and all " + std::to_string(r.controls.size()) +
                             " positive controls from A were detected at the same settings");
+        for (const auto& w : r.width_invariant_tokens)
+            r.reasons.push_back(w.component + " (different widths): " + w.note);
         return;
     }
     r.verdict = Verdict::inconclusive;
@@ -140,6 +149,9 @@ void decide(const VerdictRule& rule, CompareResult& r) {
     if (!tested)
         r.reasons.push_back("no MLP layer pair could be compared (no gate/up rows of one width, "
                             "even through the hidden map)");
+    for (const auto& w : r.width_invariant_tokens)
+        if (w.relation != Verdict::independent && !w.silent)
+            r.reasons.push_back(w.component + " (different widths): " + w.note);
     if (!r.controls_run) r.reasons.push_back("positive controls not run (required for independent)");
     else if (!controls_ok) r.reasons.push_back("a positive control was missed: the probe lacks power here");
 }
@@ -327,6 +339,8 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     PairContext token_ctx = ctx;
     if (best_fit_basis) token_ctx.has_map = false;
     r.tokens = token_agreement(token_ctx, tokens, r.seed + 2000);
+    // 5b. different widths: the width-invariant token statistic against its calibrated ceiling
+    r.width_invariant_tokens = width_invariant_tokens(ctx, tokens, r.seed + 5000);
 
     descriptive(ctx, raw_cosines, r);
 

@@ -121,6 +121,27 @@ JsonValue compare_to_json(const CompareResult& r) {
         toks.push(o);
     }
     j.set("tokens", toks);
+    JsonValue wit = JsonValue::array();  // different widths only (lm_head_width.h)
+    for (const auto& w : r.width_invariant_tokens) {
+        JsonValue o = JsonValue::object();
+        o.set("component", w.component);
+        o.set("statistic", "median held-out canonical correlation");
+        o.set("value", num(w.value));
+        o.set("tokens", w.tokens);
+        o.set("independent_ceiling", num(w.ceiling));
+        o.set("derived_floor", num(w.derived_floor));
+        o.set("calibration_pairs", w.calibration_pairs);
+        o.set("calibration", w.calibration);
+        o.set("control_value", num(w.control_value));
+        o.set("control_detected", w.control_detected);
+        o.set("relation", verdict_name(w.relation));
+        o.set("silent", w.silent);
+        o.set("tokens_per_width", num(w.tokens_per_width));
+        o.set("min_tokens_per_width", num(w.min_tokens_per_width));
+        o.set("note", w.note);
+        wit.push(o);
+    }
+    j.set("width_invariant_tokens", wit);
     JsonValue desc = JsonValue::array();
     for (const auto& d : r.descriptive) {
         JsonValue o = JsonValue::object();
@@ -252,6 +273,8 @@ std::string compare_to_text(const CompareResult& r) {
         }
         o << "\n";
     }
+    for (const auto& w : r.width_invariant_tokens)
+        o << "\nwidth-invariant " << w.component << ": " << verdict_name(w.relation) << " - " << w.note << "\n";
     if (!r.towers.empty()) o << "\nlanguage model alone: " << verdict_name(r.language_model_verdict) << "\n";
     for (const auto& t : r.towers) {
         o << "tower " << t.tower << ": " << verdict_name(t.verdict) << " - " << t.reason << " (" << t.pairs

@@ -62,6 +62,31 @@ struct TokenAgreement {
     std::vector<TokenBlock> blocks;
 };
 
+// Embeddings and lm_head between different hidden widths (probes/weights/lm_head_width.h): the
+// median held-out canonical correlation of the shared tokens' rows, against a calibrated ceiling
+// for independent models, with its own positive control. It only supports "independent" or stays
+// silent: `relation` is independent or inconclusive, never derived.
+// Its names in reports (the audit keys its reason text on them).
+inline constexpr const char* kWidthInvariantStatistic = "width-invariant token correlation";
+inline constexpr const char* kWidthInvariantStatisticSilent = "width-invariant token correlation (not calibrated here)";
+struct WidthInvariantTokens {
+    std::string component;              // token_embedding | lm_head
+    std::int64_t tokens = 0;            // shared-token rows used
+    double value = 0.0;                 // median held-out canonical correlation
+    double ceiling = 0.0;               // independent pairs' largest value + margin
+    double derived_floor = 1.0;         // far beyond every independent pair (flag only)
+    int calibration_pairs = 0;          // pairs the ceiling was fitted on
+    std::string calibration;            // where the ceiling comes from, and in/out of sample
+    double control_value = 0.0;         // A's rows through a random width map + fine-tune noise
+    bool control_detected = false;      // control_value > ceiling
+    Verdict relation = Verdict::inconclusive;
+    // Not calibrated here (no calibration file, or fewer shared tokens per hidden dim than the
+    // calibration saw): no evidence either way, so it neither supports nor blocks independence.
+    bool silent = false;
+    double tokens_per_width = 0.0, min_tokens_per_width = 0.0;
+    std::string note;
+};
+
 struct Descriptive {
     std::string name;
     double value = 0.0;
@@ -138,6 +163,7 @@ struct CompareResult {
     std::vector<ExpertLayerOutcome> expert_layers;  // matched layer pairs where either side is MoE
     std::int64_t comparable_layer_pairs = 0;  // layer pairs whose neurons could be matched
     std::vector<TokenAgreement> tokens;
+    std::vector<WidthInvariantTokens> width_invariant_tokens;  // only when the hidden widths differ
     std::vector<Descriptive> descriptive;
     std::vector<ControlOutcome> controls;
     bool controls_run = false;

@@ -6,6 +6,9 @@
 // against the same fits to randomly paired tokens (seeded draws); only a fit beyond that null is
 // used to align the other statistics. Different hidden widths (a model widened with fresh
 // dimensions, or with dimensions pruned) get the rectangular versions of the same two fits.
+// The identity (B in A's own basis, the common derived case) is tried first: when it alone is
+// settled beyond its null, the fits are skipped (hidden_alignment.cpp says why they could not
+// change the outcome).
 #pragma once
 
 #include <cstdint>

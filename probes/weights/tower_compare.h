@@ -20,13 +20,25 @@
 //   inconclusive otherwise — in particular when nothing pairs (towers of different designs) or
 //                when a tower exists on one side only.
 // When no pair of a tower is beyond its null element by element, a permutation-robust pass follows
-// (tower_compare_matching.h): the tower's hidden map from its input tensor (patch embedding), then
-// neuron matching per pair inside the tower's blocks, so a copy whose width, heads or MLP neurons
-// were permuted and then fine-tuned is still derived (statistics of family "neuron_matching"; the
-// map's own is descriptive; blocks' max_neg_log10_p include them). A tower is then independent only
-// when those tests sit inside their nulls too. A projector (no blocks) stays element-wise: its
-// input is the vision tower's basis, so independently initialised mergers of one copied tower
-// converge row by row. Not covered: a tower rotated (not permuted) after copying.
+// (tower_compare_matching.h): the tower's hidden map from its input tensor (patch embedding) - a
+// signed permutation, or else an orthogonal map judged held out against its null - then neuron
+// matching per pair inside the tower's blocks through it, so a copy whose width, heads or MLP
+// neurons were permuted, or whose width was rotated (norm gains folded), and then fine-tuned is
+// still derived (statistics of family "neuron_matching"; the map's own is descriptive; blocks'
+// max_neg_log10_p include them). A tower is then independent only when those tests sit inside
+// their nulls too and its rotation control (A's tower rotated plus noise, run through the same
+// map and matching) was detected. A projector (no blocks) gets the same pass on its intermediate
+// neurons (first layer's rows with their inputs in the vision tower's basis or recovered map,
+// second layer's columns), on column-standardised vectors, so a copied merger with permuted
+// intermediates is derived; its input is the vision tower's basis, so independently initialised
+// mergers of one copied tower converge row by row: such matches below rule.pearson_min_effect
+// are reported as descriptive and never counted (the false-positive guard); so are matches below
+// it through a recovered rotation (the patch-embedding filters of independent encoders converge
+// enough for a rotation to fit them, zoo VB-indep: held-out 0.60, which aligns convergent block
+// features slightly; a rotated copy matches far beyond it). Not covered: a tower
+// whose input tensor does not pair (no map: a permuted or rotated width is then not undone), and
+// - untested - a rotation composed with head or MLP-neuron permutations (neuron matching is
+// order-free, so it should be undone the same way).
 #pragma once
 
 #include <vector>

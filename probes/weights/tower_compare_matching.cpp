@@ -5,8 +5,11 @@
 #include <cmath>
 #include <map>
 
+#include <Eigen/QR>
+
 #include "probes/stats/assignment.h"
 #include "probes/stats/distributions.h"
+#include "probes/stats/procrustes.h"
 
 namespace lineage::probes::weights {
 namespace {
@@ -15,6 +18,8 @@ constexpr std::int64_t kMaxVectors = 256;      // B vectors matched per orientat
 constexpr std::int64_t kMaxCandidates = 4096;  // A vectors searched (a strided subset)
 constexpr int kNullShuffles = 3;               // shuffles of A's coordinates for the null
 constexpr int kMapNullShuffles = 4;
+constexpr double kRotationMargin = 0.05;       // over every null draw, as the language model's map
+constexpr int kRotationFolds = 4;              // held-out folds of the rotation's fit
 
 // Rows centred and scaled to unit length (zero rows stay zero).
 MatrixF unit_rows(const MatrixF& m) {
@@ -80,15 +85,23 @@ double assignment_fit(const MatrixF& unit_b, const MatrixF& unit_a, std::vector<
     return as.total / static_cast<double>(std::max<Eigen::Index>(1, c.rows()));
 }
 
-// One orientation: the rows of `b` matched against the rows of `a` (A's columns put in B's order
-// first when `align_cols`).
-MatchingTest match_rows(MatrixF a, const MatrixF& b, const TowerHiddenMap& map, bool align_cols, stats::Rng& rng) {
-    if (align_cols && map.recovered) {
-        MatrixF aligned(a.rows(), a.cols());
-        for (Eigen::Index j = 0; j < a.cols(); ++j)
-            aligned.col(j) = a.col(map.a_of_b[static_cast<std::size_t>(j)]) * map.sign[static_cast<std::size_t>(j)];
-        a = std::move(aligned);
+// Every column centred and scaled to unit spread across the rows (constant columns become zero).
+MatrixF standardised_columns(const MatrixF& m) {
+    MatrixF out = m.rowwise() - m.colwise().mean();
+    for (Eigen::Index j = 0; j < out.cols(); ++j) {
+        const float n = out.col(j).norm();
+        if (n > 0) out.col(j) /= n;
     }
+    return out;
+}
+
+// One orientation: the rows of `b` matched against the rows of `a` (A's columns put in B's basis
+// first when `align_groups` > 0: that many blocks of the tower's width). `standardise`: every
+// coordinate standardised across the rows first (projector_matching_test).
+MatchingTest match_rows(MatrixF a, MatrixF b, const TowerHiddenMap& map, std::int64_t align_groups, bool standardise,
+                        stats::Rng& rng) {
+    if (align_groups > 0 && map.recovered) a = map.align_columns(a, align_groups);
+    if (standardise) a = standardised_columns(a), b = standardised_columns(b);
     const MatrixF ub = unit_rows(strided_rows(b, kMaxVectors));
     const MatrixF ua = unit_rows(strided_rows(a, kMaxCandidates));
     MatchingTest t;
@@ -107,10 +120,108 @@ MatchingTest match_rows(MatrixF a, const MatrixF& b, const TowerHiddenMap& map, 
     return t;
 }
 
+stats::MatrixD as_double(const MatrixF& m) { return m.cast<double>(); }
+
+// The rows in fold `which` (`in` true) or in every other fold.
+stats::MatrixD select_rows(const stats::MatrixD& m, const std::vector<char>& fold, char which, bool in) {
+    Eigen::Index n = 0;
+    for (char f : fold) n += (f == which) == in;
+    stats::MatrixD out(n, m.cols());
+    for (Eigen::Index i = 0, k = 0; i < m.rows(); ++i)
+        if ((fold[static_cast<std::size_t>(i)] == which) == in) out.row(k++) = m.row(i);
+    return out;
+}
+
+// The orthogonal Procrustes map fitted on all folds of the samples (rows) but one and scored on
+// that one, averaged over the folds: held out, as the language model's map is judged
+// (probes/weights/hidden_alignment.cpp). kRotationFolds folds rather than its two: an anchor has
+// few samples for its width (96 for 64 in the zoo, 1176 for 1280 in Qwen2.5-VL), and a rotation
+// fitted on fewer samples than the width is undetermined on the rest.
+double heldout_rotation_fit(const stats::MatrixD& x, const stats::MatrixD& y, const std::vector<char>& fold) {
+    double fit = 0.0;
+    for (char k = 0; k < static_cast<char>(kRotationFolds); ++k) {
+        const stats::MatrixD r =
+            stats::orthogonal_procrustes(select_rows(x, fold, k, false), select_rows(y, fold, k, false));
+        fit += stats::mapped_fit(select_rows(x, fold, k, true), r, select_rows(y, fold, k, true)) / kRotationFolds;
+    }
+    return fit;
+}
+
+// Step 1's orthogonal map: samples are the anchor's fixed axis (`a`, `b`: width x samples).
+void fit_rotation(const MatrixF& a, const MatrixF& b, const VerdictRule& rule, stats::Rng& rng, TowerHiddenMap& m) {
+    const stats::MatrixD x = as_double(a.transpose()), y = as_double(b.transpose());
+    if (x.rows() < 8) return;
+    std::vector<char> fold(static_cast<std::size_t>(x.rows()));
+    for (std::size_t i = 0; i < fold.size(); ++i) fold[i] = static_cast<char>(i % kRotationFolds);
+    stats::shuffle(std::span(fold), rng);
+    m.rotation_fit = heldout_rotation_fit(x, y, fold);
+    std::vector<double> null;
+    for (int s = 0; s < kMapNullShuffles; ++s) {
+        const auto perm = stats::random_permutation(x.rows(), rng);
+        stats::MatrixD xs(x.rows(), x.cols());
+        for (Eigen::Index i = 0; i < x.rows(); ++i) xs.row(i) = x.row(perm[static_cast<std::size_t>(i)]);
+        null.push_back(heldout_rotation_fit(xs, y, fold));
+    }
+    const double null_mean = mean(null);
+    m.rotation_null_max = *std::max_element(null.begin(), null.end());
+    // A mean over the width's columns of held-out correlations: the draws' spread, floored at one
+    // column's spread over sqrt(width) as the permutation's null is.
+    const double floor_sd = 1.0 / std::sqrt(static_cast<double>(x.rows()) / kRotationFolds) /
+                            std::sqrt(static_cast<double>(std::max<Eigen::Index>(1, x.cols())));
+    const double p = stats::neg_log10(
+        stats::log_normal_sf((m.rotation_fit - null_mean) / std::max(sd(null, null_mean), floor_sd)));
+    if (m.rotation_fit >= rule.hidden_map_min_fit && m.rotation_fit - m.rotation_null_max >= kRotationMargin &&
+        p >= rule.derived_neg_log10_p) {
+        m.recovered = true;
+        m.kind = "rotation";
+        m.neg_log10_p = p;
+        m.null_mean = null_mean;
+        m.rotation_ab = stats::orthogonal_procrustes(x, y).cast<float>();
+    }
+}
+
+// A Haar-random orthogonal matrix (QR of a Gaussian matrix, signs fixed by R's diagonal).
+MatrixF random_orthogonal(std::int64_t n, stats::Rng& rng) {
+    Eigen::MatrixXd g(n, n);
+    for (Eigen::Index k = 0; k < g.size(); ++k) g.data()[k] = stats::standard_normal(rng);
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(g);
+    Eigen::MatrixXd q = qr.householderQ();
+    const Eigen::MatrixXd r = qr.matrixQR().triangularView<Eigen::Upper>();
+    for (Eigen::Index j = 0; j < n; ++j)
+        if (r(j, j) < 0) q.col(j) *= -1.0;
+    return q.cast<float>();
+}
+
+// `w` plus Gaussian noise of `relative` x its std.
+MatrixF with_noise(const MatrixF& w, double relative, stats::Rng& rng) {
+    const float mu = w.mean();
+    const double spread = std::sqrt(std::max(0.0, static_cast<double>((w.array() - mu).square().mean())));
+    MatrixF out = w;
+    for (Eigen::Index e = 0; e < out.size(); ++e)
+        out.data()[e] += static_cast<float>(relative * spread * stats::standard_normal(rng));
+    return out;
+}
+
 }  // namespace
 
+MatrixF TowerHiddenMap::align_columns(const MatrixF& a, std::int64_t groups) const {
+    if (!recovered || groups <= 0) return a;
+    const Eigen::Index w = a.cols() / groups;
+    MatrixF out(a.rows(), a.cols());
+    for (Eigen::Index g = 0; g < groups; ++g) {
+        const Eigen::Index off = g * w;
+        if (rotation()) {
+            out.middleCols(off, w) = a.middleCols(off, w) * rotation_ab;
+        } else {
+            for (Eigen::Index j = 0; j < w; ++j)
+                out.col(off + j) = a.col(off + a_of_b[static_cast<std::size_t>(j)]) * sign[static_cast<std::size_t>(j)];
+        }
+    }
+    return out;
+}
+
 bool TowerHiddenMap::identity() const {
-    if (!recovered) return false;
+    if (!recovered || kind == "rotation") return false;
     for (std::size_t i = 0; i < a_of_b.size(); ++i)
         if (a_of_b[i] != static_cast<std::int32_t>(i) || sign[i] < 0) return false;
     return true;
@@ -147,9 +258,13 @@ TowerHiddenMap tower_hidden_map(const MatrixF& anchor_a, const MatrixF& anchor_b
     const double spread = std::max(sd(null, m.null_mean), floor_sd);
     m.neg_log10_p = stats::neg_log10(stats::log_normal_sf((m.fit - m.null_mean) / spread));
     m.recovered = m.neg_log10_p >= rule.derived_neg_log10_p && m.fit >= rule.hidden_map_min_fit;
-    if (!m.recovered) {
-        for (std::size_t i = 0; i < m.a_of_b.size(); ++i) m.a_of_b[i] = static_cast<std::int32_t>(i), m.sign[i] = 1.0f;
+    if (m.recovered) {
+        m.kind = m.identity() ? "identity" : "signed_permutation";
+        return m;
     }
+    for (std::size_t i = 0; i < m.a_of_b.size(); ++i) m.a_of_b[i] = static_cast<std::int32_t>(i), m.sign[i] = 1.0f;
+    // No permutation fits: a rotated copy of the width? (Same fixed-axis samples, held out.)
+    fit_rotation(a, b, rule, rng, m);
     return m;
 }
 
@@ -157,8 +272,9 @@ MatchingTest neuron_matching_test(const MatrixF& a, const MatrixF& b, const Towe
                                   stats::Rng& rng) {
     // Rows as vectors: A's columns aligned when they are the tower's width; columns as vectors:
     // the transposes, A's rows aligned likewise.
-    MatchingTest by_rows = match_rows(a, b, map, width > 0 && a.cols() == width, rng);
-    MatchingTest by_cols = match_rows(a.transpose(), b.transpose(), map, width > 0 && a.rows() == width, rng);
+    MatchingTest by_rows = match_rows(a, b, map, width > 0 && a.cols() == width ? 1 : 0, false, rng);
+    MatchingTest by_cols =
+        match_rows(a.transpose(), b.transpose(), map, width > 0 && a.rows() == width ? 1 : 0, false, rng);
     by_cols.rows = false;
     MatchingTest best = by_rows.neg_log10_p >= by_cols.neg_log10_p ? by_rows : by_cols;
     best.neg_log10_p = std::max(0.0, best.neg_log10_p - std::log10(2.0));
@@ -167,6 +283,38 @@ MatchingTest neuron_matching_test(const MatrixF& a, const MatrixF& b, const Towe
 
 bool matching_beyond(const MatchingTest& t, const VerdictRule& rule) {
     return t.neg_log10_p >= rule.derived_neg_log10_p && t.statistic - t.null_mean >= rule.pearson_min_effect;
+}
+
+MatchingTest projector_matching_test(const MatrixF& a, const MatrixF& b, const TowerHiddenMap& vision_map,
+                                     std::int64_t vision_width, stats::Rng& rng) {
+    // Rows of the first layer read the tower's features (whole merged groups of its width): those
+    // columns go into B's basis; columns of the second layer are indexed by the intermediates.
+    const bool grouped = vision_width > 0 && a.cols() % vision_width == 0;
+    MatchingTest by_rows = match_rows(a, b, vision_map, grouped ? a.cols() / vision_width : 0, true, rng);
+    MatchingTest by_cols = match_rows(a.transpose(), b.transpose(), vision_map, 0, true, rng);
+    by_cols.rows = false;
+    MatchingTest best = by_rows.neg_log10_p >= by_cols.neg_log10_p ? by_rows : by_cols;
+    best.neg_log10_p = std::max(0.0, best.neg_log10_p - std::log10(2.0));
+    return best;
+}
+
+RotationControl tower_rotation_control(const MatrixF& anchor_a, bool width_on_rows, const MatrixF& block_a,
+                                       std::int64_t width, double noise_relative_std, const VerdictRule& rule,
+                                       stats::Rng& rng) {
+    RotationControl c;
+    if (width <= 0 || (block_a.cols() != width && block_a.rows() != width)) return c;
+    const MatrixF q = random_orthogonal(width, rng);  // v_A -> v_A q' in B's width
+    const MatrixF anchor_b =
+        with_noise(width_on_rows ? MatrixF(q * anchor_a) : MatrixF(anchor_a * q.transpose()), noise_relative_std, rng);
+    const MatrixF block_b = with_noise(block_a.cols() == width ? MatrixF(block_a * q.transpose()) : MatrixF(q * block_a),
+                                       noise_relative_std, rng);
+    const TowerHiddenMap map = tower_hidden_map(anchor_a, anchor_b, width_on_rows, rule, rng);
+    c.map_fit = map.rotation_fit;
+    if (!map.rotation()) return c;
+    const MatchingTest t = neuron_matching_test(block_a, block_b, map, width, rng);
+    c.matching_neg_log10_p = t.neg_log10_p;
+    c.detected = matching_beyond(t, rule);
+    return c;
 }
 
 }  // namespace lineage::probes::weights

@@ -27,6 +27,9 @@ constexpr std::array kArchitectures{
     ArchitectureSpec{"GemmaForCausalLM",       N::rms_plus_one, R::neox, B::config_all, false, S::none,        true,  A::gelu_tanh},
     ArchitectureSpec{"Gemma2ForCausalLM",      N::rms_plus_one, R::neox, B::config_all, false, S::layer_types, true,  A::gelu_tanh},
     ArchitectureSpec{"Gemma3ForCausalLM",      N::rms_plus_one, R::neox, B::config_all, true,  S::layer_types_or_pattern, true, A::gelu_tanh},
+    // Gemma 3's vision-language wrapper: its language model (text_config) runs, text only; the
+    // SigLIP tower and projector are inspected and compared as their own components.
+    ArchitectureSpec{"Gemma3ForConditionalGeneration", N::rms_plus_one, R::neox, B::config_all, true, S::layer_types_or_pattern, true, A::gelu_tanh},
     ArchitectureSpec{"HyperCLOVAXForCausalLM", N::rms,          R::neox, B::config_all, false, S::none,        false, A::silu},
     // HyperCLOVA X SEED vision-language models: the language model runs; the vision tower and
     // projector are inspected and compared as their own components (text_config holds the LM).
@@ -46,6 +49,10 @@ constexpr std::array kArchitectures{
     ArchitectureSpec{"Glm4MoeForCausalLM",  N::rms, R::neox, B::config_qkv, false, S::none,        false, A::silu},
     ArchitectureSpec{"SolarOpenForCausalLM", N::rms, R::neox, B::config_qkv, false, S::none,       false, A::silu},
     ArchitectureSpec{"ExaoneMoeForCausalLM", N::rms, R::neox, B::none,      true,  S::layer_types, false, A::silu},
+    // NC AI VAETKI (remote code / vLLM plugin only): MLA, (1+w) norms everywhere, sandwich norms,
+    // sliding/full blocks from layer_types with a RoPE base each (family_traits.h), ungrouped
+    // sigmoid router (mixture_spec.h).
+    ArchitectureSpec{"VaetkiForCausalLM",   N::rms_plus_one, R::interleaved, B::none, false, S::layer_types, false, A::silu},
 };
 
 struct ActivationName {

@@ -21,10 +21,16 @@ const std::array kTraits{
     FamilyTraits{.name = "Phi3ForCausalLM", .qkv = QkvLayout::concatenated, .fused_gate_up = true},
     FamilyTraits{.name = "GemmaForCausalLM", .embed_scale = E::sqrt_hidden},
     FamilyTraits{.name = "Gemma2ForCausalLM", .post_norms = P::required, .embed_scale = E::sqrt_hidden,
-                 .query_scale = Q::query_pre_attn_scalar, .softcapping = true},
+                 .query_scale = Q::query_pre_attn_scalar, .attn_softcapping = true, .final_softcapping = true},
     FamilyTraits{.name = "Gemma3ForCausalLM", .post_norms = P::required, .embed_scale = E::sqrt_hidden,
-                 .query_scale = Q::query_pre_attn_scalar, .softcapping = true, .full_rope_theta = 1e6,
+                 .query_scale = Q::query_pre_attn_scalar, .final_softcapping = true, .full_rope_theta = 1e6,
                  .sliding_rope_theta = 1e4},
+    FamilyTraits{.name = "Gemma3ForConditionalGeneration", .post_norms = P::required, .embed_scale = E::sqrt_hidden,
+                 .query_scale = Q::query_pre_attn_scalar, .full_rope_theta = 1e6,
+                 .sliding_rope_theta = 1e4},
+    FamilyTraits{.name = "VaetkiForCausalLM", .post_norms = P::required, .full_rope_theta = 1e6,
+                 .sliding_rope_theta = 1e4, .sliding_theta_key = "rope_theta", .full_theta_key = "rope_theta_global",
+                 .full_linear_factor_unscaled = 8.0},
     FamilyTraits{.name = "HyperCLOVAXForCausalLM", .post_norms = P::config, .embed_scale = E::embedding_multiplier,
                  .query_scale = Q::attention_multiplier, .mup_residual_and_logits = true},
     FamilyTraits{.name = "HCXVisionV2ForCausalLM", .post_norms = P::config, .embed_scale = E::embedding_multiplier,
@@ -124,10 +130,10 @@ FamilyScalars resolve_family_scalars(const FamilyTraits& t, const weights::Model
         s.residual_scale = positive("residual_multiplier", 1.0);
         s.logit_scale = positive("logits_scaling", 1.0);
     }
-    if (t.softcapping) {
-        if (number(c, "attn_logit_softcapping", where)) s.attn_softcap = positive("attn_logit_softcapping", std::nullopt);
-        if (number(c, "final_logit_softcapping", where)) s.final_softcap = positive("final_logit_softcapping", std::nullopt);
-    }
+    if (t.attn_softcapping && number(c, "attn_logit_softcapping", where))
+        s.attn_softcap = positive("attn_logit_softcapping", std::nullopt);
+    if (t.final_softcapping && number(c, "final_logit_softcapping", where))
+        s.final_softcap = positive("final_logit_softcapping", std::nullopt);
     switch (t.post_norms) {
         case PostNorms::none: break;
         case PostNorms::required: s.post_norms = true; break;

@@ -14,8 +14,9 @@
 //   Gemma3ForCausalLM      Gemma 2's sandwich norms, scale and query_pre_attn_scalar, plus (1+w) q/k
 //                          norms (row) and a RoPE per layer type: sliding layers rotate with
 //                          rope_local_base_freq (default 1e4, no scaling), full layers with
-//                          rope_theta (default 1e6) and rope_scaling; soft-capping only when the
-//                          config sets the caps (null by default)
+//                          rope_theta (default 1e6) and rope_scaling; logits soft-capped only when
+//                          the config sets final_logit_softcapping (null by default); attention
+//                          never (transformers 5.23 ignores attn_logit_softcapping for Gemma 3)
 //   HyperCLOVAXForCausalLM muP: embeddings · embedding_multiplier, attention scale
 //                          attention_multiplier, sub-layer outputs · residual_multiplier, logits ·
 //                          logits_scaling; post norms after each sub-layer when use_post_norm
@@ -27,6 +28,15 @@
 //                          query_key_value rows per head, partial rotary (rotary_pct), plain MLP
 //   GPTJForCausalLM        parallel residual from one norm, interleaved partial rotary
 //                          (rotary_dim), plain MLP, lm_head bias
+//   Gemma3ForConditionalGeneration  Gemma3ForCausalLM's row for the language model in text_config,
+//                          except that its lm_head output is never soft-capped (transformers 5.23
+//                          Gemma3ForConditionalGeneration.forward)
+//   VaetkiForCausalLM      (no transformers class; its official vLLM plugin, vllm_plugin/vaetki/
+//                          model.py) sandwich norms (input / post_attention / pre_mlp / post_mlp,
+//                          all (1+w)); sliding layers rotate with rope_theta (default 1e4), full
+//                          layers with rope_theta_global (default 1e6) and rope_scaling, or, when
+//                          rope_scaling is null, with frequencies / 8 (linear factor 8); no
+//                          embedding scale (MLA and MoE: mixture_spec.h)
 // Rows checked against transformers 5.23 modeling_gemma3.py / configuration_gemma3.py as well.
 #pragma once
 
@@ -82,11 +92,20 @@ struct FamilyTraits {
     EmbedScale embed_scale = EmbedScale::none;
     QueryScale query_scale = QueryScale::head_dim;
     bool mup_residual_and_logits = false;  // residual_multiplier, logits_scaling
-    bool softcapping = false;         // attn_logit_softcapping, final_logit_softcapping (Gemma 2)
+    // Soft-capping, when config.json sets the cap: of attention scores (attn_logit_softcapping,
+    // Gemma 2 only: transformers 5.23's Gemma 3 attention never passes it on) and of the logits
+    // (final_logit_softcapping: Gemma 2 and Gemma3ForCausalLM; Gemma3ForConditionalGeneration's
+    // lm_head output is never capped).
+    bool attn_softcapping = false;
+    bool final_softcapping = false;
     bool no_rope_on_full_layers = false;   // Exaone 4 hybrids: global layers are NoPE
     // RoPE per layer type (Gemma 3): nonzero = sliding and full layers each have their own
     // frequencies; these are the bases when config.json does not say (layer_rope.h).
     double full_rope_theta = 0.0, sliding_rope_theta = 0.0;
+    // Where config.json keeps those bases when rope_parameters does not nest one object per layer
+    // type, and the linear factor full layers take when rope_scaling is null (0: none).
+    std::string_view sliding_theta_key = "rope_local_base_freq", full_theta_key = "rope_theta";
+    double full_linear_factor_unscaled = 0.0;
     // The GPT lineage.
     MlpKind mlp = MlpKind::gated;
     Residual residual = Residual::sequential;

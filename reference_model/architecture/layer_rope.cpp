@@ -39,13 +39,21 @@ Rope rope_of_type(const weights::ModelConfig& c, const FamilyTraits& t, bool sli
                                                          : (sliding ? t.sliding_rope_theta : t.full_rope_theta);
         local.rope_scaling = parsed.rope_scaling;
         local.raw.set("rope_parameters", *sub);  // its partial_rotary_factor, if any
-    } else if (sliding) {  // transformers 4: rope_local_base_freq, never scaled
-        const JsonValue* base = c.raw.find("rope_local_base_freq");
+    } else if (sliding) {  // transformers 4: rope_local_base_freq (VAETKI: rope_theta), never scaled
+        const JsonValue* base = c.raw.find(t.sliding_theta_key);
         local.rope_theta = base && base->is_number() ? base->as_double() : t.sliding_rope_theta;
         local.rope_scaling.reset();
-    } else {  // transformers 4: the top-level rope_theta and rope_scaling are the full layers'
-        const bool explicit_theta = has_number(&c.raw, "rope_theta") || has_number(c.raw.find("rope_parameters"), "rope_theta");
-        if (!explicit_theta) local.rope_theta = t.full_rope_theta;
+    } else {  // transformers 4: the top-level rope_theta (VAETKI: rope_theta_global) and rope_scaling
+        if (const JsonValue* base = c.raw.find(t.full_theta_key); base && base->is_number())
+            local.rope_theta = base->as_double();
+        else if (!has_number(c.raw.find("rope_parameters"), t.full_theta_key))
+            local.rope_theta = t.full_rope_theta;
+        if (!local.rope_scaling && t.full_linear_factor_unscaled > 0) {
+            weights::RopeScaling linear;
+            linear.type = "linear";
+            linear.factor = t.full_linear_factor_unscaled;
+            local.rope_scaling = linear;
+        }
     }
     return Rope::from_config(local, head_dim, where);
 }

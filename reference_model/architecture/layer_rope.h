@@ -10,6 +10,9 @@
 // ({"sliding_attention": {...}, "full_attention": {...}}); transformers 4 configs give the full
 // layers' rope_theta and rope_scaling at the top and the local base as rope_local_base_freq.
 // Absent bases take the family's defaults (FamilyTraits::full_rope_theta / sliding_rope_theta).
+// VAETKI keeps the bases under other keys (rope_theta for sliding layers, rope_theta_global for
+// full ones) and gives full layers a linear factor of 8 when rope_scaling is null
+// (FamilyTraits::sliding_theta_key / full_theta_key / full_linear_factor_unscaled).
 #pragma once
 
 #include <cstdint>

@@ -25,6 +25,8 @@ constexpr std::array kMixtures{
     MixtureSpec{"Glm4MoeForCausalLM",    L::first_k_dense, R::sigmoid_grouped, S::plain,        true,  A::standard, false, "use_qk_norm", "",         false},
     MixtureSpec{"SolarOpenForCausalLM",  L::all_layers,    R::sigmoid_grouped, S::plain,        true,  A::standard, false, "",            "",         false},
     MixtureSpec{"ExaoneMoeForCausalLM",  L::mlp_layer_types, R::sigmoid_grouped, S::plain,      true,  A::standard, true,  "",            "",         false},
+    //          + latent norms (1+w), mscale on full blocks only
+    MixtureSpec{"VaetkiForCausalLM",     L::first_k_dense_every, R::sigmoid_topk, S::plain,     true,  A::latent,   false, "",            "",         false, true, true},
 };
 // clang-format on
 
@@ -72,12 +74,15 @@ MixtureParams resolve_mixture(const MixtureSpec& spec, const weights::ModelConfi
     // Mixtral's experts are intermediate_size wide; the others name the expert width separately.
     p.expert_intermediate =
         c.moe_intermediate_size > 0 ? c.moe_intermediate_size : c.intermediate_size;
-    if (p.experts <= 0 || p.top_k <= 0 || p.top_k > p.experts || p.expert_intermediate <= 0)
+    // VAETKI without n_routed_experts: every block dense, nothing to route.
+    const bool no_experts = spec.sparse_layers == SparseLayerRule::first_k_dense_every && p.experts <= 0;
+    if (no_experts) p.experts = p.top_k = 0;
+    else if (p.experts <= 0 || p.top_k <= 0 || p.top_k > p.experts || p.expert_intermediate <= 0)
         throw InputError(where, "mixture of experts: num_experts " + std::to_string(p.experts) +
                                     ", num_experts_per_tok " + std::to_string(p.top_k) +
                                     ", expert width " + std::to_string(p.expert_intermediate) +
                                     " (need 0 < top-k <= experts and a positive width)");
-    if (spec.shared != SharedExpertKind::none)
+    if (spec.shared != SharedExpertKind::none && !no_experts)
         p.shared_intermediate = c.shared_expert_intermediate_size;
     p.renormalize = boolean(raw, "norm_topk_prob").value_or(spec.renormalize_default);
     p.routed_scaling = static_cast<float>(number(raw, "routed_scaling_factor").value_or(1.0));
@@ -132,6 +137,13 @@ MixtureParams resolve_mixture(const MixtureSpec& spec, const weights::ModelConfi
             for (std::int64_t i = 0; i < layers && i < first_dense; ++i)
                 p.sparse[static_cast<std::size_t>(i)] = false;
             break;
+        case SparseLayerRule::first_k_dense_every: {
+            const std::int64_t every = integer(raw, "moe_layer_freq").value_or(1);
+            if (every <= 0) throw InputError(where, "moe_layer_freq must be positive");
+            for (std::int64_t i = 0; i < layers; ++i)
+                p.sparse[static_cast<std::size_t>(i)] = !no_experts && i >= first_dense && i % every == 0;
+            break;
+        }
     }
 
     if (spec.attention == AttentionKind::latent) {
@@ -163,6 +175,12 @@ MixtureParams resolve_mixture(const MixtureSpec& spec, const weights::ModelConfi
             scale *= m * m;
         }
         p.attention_scale = static_cast<float>(scale);
+        if (spec.mscale_on_full_layers_only)
+            p.sliding_attention_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(p.qk_head_dim())));
+        if (spec.latent_norms_plus_one) {
+            p.latent_norm_plus_one = true;
+            p.latent_norm_eps = static_cast<float>(c.norm_eps);
+        }
     }
     return p;
 }

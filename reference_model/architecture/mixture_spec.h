@@ -7,7 +7,9 @@
 // on an architecture name.
 //
 // Values checked against transformers 5.23's modeling_{qwen2_moe,qwen3_moe,mixtral,deepseek_v3,
-// glm4_moe,solar_open,exaone_moe}.py and their configuration classes.
+// glm4_moe,solar_open,exaone_moe}.py and their configuration classes; VAETKI's row against its
+// official vLLM plugin (github.com/wbl-ncai/VAETKI, vllm_plugin/vaetki/model.py), as there is no
+// transformers class.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,8 @@ enum class SparseLayerRule : std::uint8_t {
     sparse_step,      // not in mlp_only_layers and (i + 1) % decoder_sparse_step == 0 (Qwen-MoE)
     first_k_dense,    // i >= first_k_dense_replace (DeepSeek-V3, GLM-4.5)
     mlp_layer_types,  // mlp_layer_types[i] == "sparse", else first_k_dense (EXAONE MoE)
+    first_k_dense_every,  // i >= first_k_dense_replace and i % moe_layer_freq == 0 (default 1);
+                          // every block dense when n_routed_experts is null (VAETKI)
 };
 
 enum class RouterKind : std::uint8_t {
@@ -39,6 +43,10 @@ enum class RouterKind : std::uint8_t {
     // unbiased s of the chosen experts, renormalised when norm_topk_prob (+1e-20), times
     // routed_scaling_factor (DeepSeek-V3, GLM-4.5, Solar Open, EXAONE MoE).
     sigmoid_grouped,
+    // s = sigmoid(h·Wr^T); top-k of s itself (no groups, no correction bias); weights s of the
+    // chosen experts, renormalised when norm_topk_prob (+1e-20), times routed_scaling_factor
+    // (VAETKI: its vLLM plugin replaces the grouped top-k with this).
+    sigmoid_topk,
 };
 
 enum class SharedExpertKind : std::uint8_t {
@@ -67,6 +75,12 @@ struct MixtureSpec {
     std::string_view
         qkv_bias_key;  // config key for q/k/v biases overriding the row's bias rule ("" = none)
     bool qkv_bias_default;
+    // Latent attention's q_a / kv_a norms: false = DeepSeek's (w, eps 1e-6, the class default);
+    // true = Gemma-style (1+w) with config.rms_norm_eps (VAETKI).
+    bool latent_norms_plus_one = false;
+    // YaRN's mscale² in the attention scale only on full-attention blocks; sliding blocks keep
+    // qk_head_dim^-0.5 (VAETKI, whose sliding blocks take no rope_scaling).
+    bool mscale_on_full_layers_only = false;
 };
 
 // Everything the binding and forward pass need, read from config.json once.
@@ -87,6 +101,9 @@ struct MixtureParams {
     std::int64_t kv_lora_rank = 0, qk_rope_dim = 0, qk_nope_dim = 0, v_head_dim = 0;
     bool rope_interleaved = false;
     float attention_scale = 0.0f;  // qk_head_dim^-0.5 · mscale² (YaRN mscale_all_dim)
+    float sliding_attention_scale = 0.0f;  // sliding blocks' scale when it differs (0: the same)
+    float latent_norm_eps = 1e-6f;
+    bool latent_norm_plus_one = false;
 
     bool latent() const { return spec && spec->attention == AttentionKind::latent; }
     std::int64_t qk_head_dim() const { return qk_nope_dim + qk_rope_dim; }

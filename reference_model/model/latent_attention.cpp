@@ -12,9 +12,6 @@ namespace {
 using weights::Role;
 using weights::TensorInfo;
 
-// DeepseekV3RMSNorm(q_lora_rank) / (kv_lora_rank) are built without eps: the class default.
-constexpr float kLatentNormEps = 1e-6f;
-
 std::string shape_text(const std::vector<std::int64_t>& s) {
     return shape_string(std::span<const std::int64_t>(s));
 }
@@ -175,14 +172,14 @@ void latent_qkv(Backend& backend, const LatentWeights& w, const MixtureParams& p
     if (w.q_a.defined()) {
         Tensor qa = backend.allocate({T, p.q_lora_rank});
         backend.matmul_wt(h, w.q_a, nullptr, qa);
-        backend.rmsnorm(qa, w.q_a_norm, kLatentNormEps, false, qa);
+        backend.rmsnorm(qa, w.q_a_norm, p.latent_norm_eps, p.latent_norm_plus_one, qa);
         backend.matmul_wt(qa, w.q_b, nullptr, q);
     } else {
         backend.matmul_wt(h, w.q, nullptr, q);
     }
     Tensor c = backend.allocate({T, p.kv_lora_rank}), k_rope = backend.allocate({T, p.qk_rope_dim});
     backend.matmul_wt(h, w.kv_a_latent, nullptr, c);
-    backend.rmsnorm(c, w.kv_a_norm, kLatentNormEps, false, c);
+    backend.rmsnorm(c, w.kv_a_norm, p.latent_norm_eps, p.latent_norm_plus_one, c);
     backend.matmul_wt(h, w.kv_a_rope, nullptr, k_rope);
     Tensor k_shared = backend.allocate({T, k.cols()});
     backend.matmul_wt(c, w.k_from_latent, nullptr, k);

@@ -14,6 +14,8 @@
 // every head — interleaved pairs (2i, 2i+1) when rope_interleave, as DeepSeek's checkpoints are
 // laid out (transformers de-interleaves q and k alike, which leaves q·k unchanged).
 // The KV cache therefore holds expanded keys and values ([T, H·(n+ρ)] each), not the latent.
+// The q_a / kv_a norms are DeepseekV3RMSNorm (w, eps 1e-6: the class builds them without eps) or,
+// for VAETKI, (1+w) with rms_norm_eps (MixtureParams::latent_norm_*).
 #pragma once
 
 #include <cstdint>

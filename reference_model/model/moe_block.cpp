@@ -145,7 +145,7 @@ void MoeLayerSlots::check(const MixtureParams& p, std::int64_t d, std::int64_t l
     if (p.spec->router == RouterKind::sigmoid_grouped) {
         if (router_bias_) expect(router_bias_, n + "e_score_correction_bias", {E}, root);
     } else {
-        forbid(router_bias_, "a softmax router has no correction bias", root);
+        forbid(router_bias_, "this family's router has no correction bias", root);
     }
     const bool fused = fused_gate_up_ || fused_gate_ || fused_up_ || fused_down_;
     if (fused) {
@@ -253,7 +253,7 @@ Route route_token(const float* logits, const MixtureParams& p, const std::vector
         }
         return r;
     }
-    // sigmoid_grouped
+    // sigmoid_grouped, and sigmoid_topk (groups stay 1 and the bias zero: resolve_mixture, check)
     std::vector<float> choice(static_cast<std::size_t>(E));
     for (std::int64_t e = 0; e < E; ++e) {
         scores[static_cast<std::size_t>(e)] = 1.0f / (1.0f + std::exp(-logits[e]));

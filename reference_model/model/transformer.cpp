@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 
+#include "reference_model/architecture/language_model_config.h"
 #include "reference_model/architecture/layer_rope.h"
 #include "reference_model/model/latent_attention.h"
 #include "reference_model/model/moe_block.h"
@@ -49,7 +50,8 @@ Transformer::Transformer(const weights::Checkpoint& checkpoint, Backend& backend
     const std::string root = checkpoint.root().string();
     if (!checkpoint.config())
         throw InputError(root, "config.json not found (the reference transformer needs the model's configuration)");
-    const weights::ModelConfig& c = *checkpoint.config();
+    // Vision-language wrappers: the language model's fields live in text_config.
+    const weights::ModelConfig c = language_model_config(*checkpoint.config());
     where_ = (checkpoint.root() / "config.json").string();
     if (c.architecture.empty())
         throw UnsupportedError(where_, "no 'architectures' entry (supported: " + supported_architecture_list() + ")");
@@ -261,7 +263,10 @@ void Transformer::run_block(const LayerWeights& w, std::int64_t layer, Tensor& x
         keys = &cache->k[static_cast<std::size_t>(layer)];
         values = &cache->v[static_cast<std::size_t>(layer)];
     }
-    AttentionParams params{H, Hkv, hd, attention_scale_, windows_[static_cast<std::size_t>(layer)]};
+    // VAETKI: YaRN's mscale² scales full-attention blocks only (mixture_spec.h).
+    const bool sliding_scale = mixture_ && mixture_->sliding_attention_scale > 0 && windows_[static_cast<std::size_t>(layer)] > 0;
+    AttentionParams params{H, Hkv, hd, sliding_scale ? mixture_->sliding_attention_scale : attention_scale_,
+                           windows_[static_cast<std::size_t>(layer)]};
     params.softcap = scalars_.attn_softcap;
     Tensor attn = backend_.allocate({T, H * hd});
     backend_.attention(q, *keys, *values, seqs, params, attn);
@@ -285,6 +290,7 @@ void Transformer::run_block(const LayerWeights& w, std::int64_t layer, Tensor& x
     if (w.moe) {  // routed experts (+ shared experts), moe_block.h
         Tensor routed;
         moe_forward(backend_, *w.moe, *mixture_, activation_, h, routed);
+        finish_sublayer(w.post_mlp_norm, routed);  // VAETKI's sandwich norm (none elsewhere)
         backend_.add(x, routed, x);
         return;
     }

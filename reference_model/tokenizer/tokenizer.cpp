@@ -1,6 +1,6 @@
 // Tokenizer: the encode/decode pipeline over the components (see tokenizer.h). The order of steps
 // follows TokenizerImpl::encode_single_sequence and TokenizerImpl::decode of the `tokenizers`
-// library.
+// library; SentencePiece models are handed to SentencePieceBpe whole.
 #include "reference_model/tokenizer/tokenizer.h"
 
 #include <algorithm>
@@ -9,8 +9,11 @@
 #include "reference_model/tokenizer/bpe_model.h"
 #include "reference_model/tokenizer/decoder.h"
 #include "reference_model/tokenizer/normalizer.h"
+#include "reference_model/tokenizer/formats/load_vocabulary.h"
 #include "reference_model/tokenizer/post_processor.h"
 #include "reference_model/tokenizer/pre_tokenizer.h"
+#include "reference_model/tokenizer/sentencepiece_bpe.h"
+#include "reference_model/tokenizer/tiktoken_tokenizer_json.h"
 #include "reference_model/tokenizer/utf8.h"
 #include "weights/core/error.h"
 
@@ -22,24 +25,36 @@ Tokenizer Tokenizer::load(const std::filesystem::path& folder_or_file) {
     fs::path file = folder_or_file;
     if (fs::is_directory(folder_or_file, ec)) {
         file = folder_or_file / "tokenizer.json";
-        if (!fs::exists(file, ec)) {
-            std::string hint = fs::exists(folder_or_file / "tokenizer.model", ec)
-                                   ? " (only a SentencePiece/tiktoken tokenizer.model is there; encoding needs tokenizer.json)"
-                                   : "";
-            throw InputError(folder_or_file.string(), "no tokenizer.json in this folder" + hint);
-        }
+        if (!fs::exists(file, ec)) file = folder_or_file / "tokenizer.model";
+        if (!fs::exists(file, ec))
+            throw InputError(folder_or_file.string(), "no tokenizer.json or tokenizer.model in this folder");
     } else if (!fs::exists(folder_or_file, ec)) {
         throw InputError(folder_or_file.string(), "no such file or folder");
     }
-    TokenizerJson json = TokenizerJson::load(file);
     std::optional<TokenizerConfig> config;
     fs::path config_path = file.parent_path() / "tokenizer_config.json";
     if (fs::exists(config_path, ec)) config = TokenizerConfig::load(config_path);
-    return Tokenizer(std::move(json), std::move(config));
+    // Judged by content; anything not recognised goes to the tokenizer.json reader, whose error
+    // says what is wrong with it.
+    std::optional<VocabFormat> format = detect_tokenizer_format(file);
+    switch (format.value_or(VocabFormat::tokenizer_json)) {
+        case VocabFormat::tokenizer_json: return Tokenizer(TokenizerJson::load(file), std::move(config));
+        case VocabFormat::sentencepiece: return Tokenizer(SentencePieceModel::load(file), std::move(config));
+        case VocabFormat::tiktoken:
+            return Tokenizer(tokenizer_json_from_tiktoken(TiktokenRanks::load(file)), std::move(config));
+        case VocabFormat::tekken:
+        case VocabFormat::gguf: break;
+    }
+    throw UnsupportedError(file.string(), std::string("encoding a ") + std::string(vocab_format_name(*format)) +
+                                              " tokenizer is not supported (tokenizer.json, SentencePiece BPE "
+                                              "tokenizer.model and tiktoken rank files are)");
 }
 
+Tokenizer::Tokenizer(SentencePieceModel model, std::optional<TokenizerConfig> config)
+    : path_(model.path), config_(std::move(config)), sp_(std::make_unique<SentencePieceBpe>(std::move(model))) {}
+
 Tokenizer::Tokenizer(TokenizerJson json, std::optional<TokenizerConfig> config)
-    : json_(std::make_unique<TokenizerJson>(std::move(json))), config_(std::move(config)) {
+    : path_(json.path), json_(std::make_unique<TokenizerJson>(std::move(json))), config_(std::move(config)) {
     const std::string& where = json_->path;
     if (json_->model_type != ModelKind::bpe)
         throw UnsupportedError(where, std::string("model type ") + std::string(model_kind_name(json_->model_type)) +
@@ -82,6 +97,11 @@ std::vector<std::int32_t> Tokenizer::encode(std::string_view text, bool add_spec
     if (!utf8::is_valid(text)) throw InputError("input text", "not valid UTF-8");
     std::vector<std::int32_t> ids;
     ids.reserve(text.size() / 3 + 4);
+    if (sp_) {
+        if (add_special_tokens && sp_->bos_id() >= 0) ids.push_back(sp_->bos_id());
+        sp_->encode(text, ids);
+        return ids;
+    }
     for (const AddedVocabulary::Segment& seg : added_->split(text, false)) {
         if (seg.id >= 0)
             ids.push_back(seg.id);
@@ -93,6 +113,7 @@ std::vector<std::int32_t> Tokenizer::encode(std::string_view text, bool add_spec
 }
 
 std::optional<std::string> Tokenizer::id_to_token(std::int32_t id) const {
+    if (sp_) return sp_->id_to_piece(id);
     if (auto added = added_->id_to_token(id)) return std::string(*added);
     const auto& vocab = json_->vocab_by_id;
     if (id >= 0 && static_cast<std::size_t>(id) < vocab.size() && json_->has_id[static_cast<std::size_t>(id)])
@@ -101,20 +122,24 @@ std::optional<std::string> Tokenizer::id_to_token(std::int32_t id) const {
 }
 
 std::int32_t Tokenizer::token_to_id(std::string_view token) const {
+    if (sp_) return sp_->piece_to_id(token);
     std::int32_t id = added_->token_to_id(token);
     return id >= 0 ? id : model_->token_to_id(token);
 }
 
 std::size_t Tokenizer::vocab_size() const {
+    if (sp_) return sp_->size();
     return std::max(json_->vocab_by_id.size(), static_cast<std::size_t>(added_->max_id() + 1));
 }
 
 bool Tokenizer::is_special_id(std::int32_t id) const {
+    if (sp_) return sp_->is_special(id);
     auto token = id_to_token(id);
     return token && added_->is_special(*token);
 }
 
 std::string Tokenizer::decode(std::span<const std::int32_t> ids, bool skip_special_tokens) const {
+    if (sp_) return sp_->decode(ids, skip_special_tokens);
     std::vector<std::string> tokens;
     tokens.reserve(ids.size());
     for (std::int32_t id : ids) {

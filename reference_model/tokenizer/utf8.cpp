@@ -56,7 +56,10 @@ bool is_valid(std::string_view s) {
     return true;
 }
 
-std::string to_valid_lossy(std::string_view bytes) {
+namespace {
+
+// U+FFFD for each ill-formed stretch: the maximal subpart, or (per_byte) each byte of it.
+std::string replace_ill_formed(std::string_view bytes, bool per_byte) {
     std::string out;
     out.reserve(bytes.size());
     std::size_t i = 0, bad = 0;
@@ -67,10 +70,16 @@ std::string to_valid_lossy(std::string_view bytes) {
             i += n;
         } else {
             out += "\xEF\xBF\xBD";
-            i += bad;
+            i += per_byte ? 1 : bad;
         }
     }
     return out;
 }
+
+}  // namespace
+
+std::string to_valid_lossy(std::string_view bytes) { return replace_ill_formed(bytes, false); }
+
+std::string to_valid_per_byte(std::string_view bytes) { return replace_ill_formed(bytes, true); }
 
 }  // namespace lineage::model::utf8

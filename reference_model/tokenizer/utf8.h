@@ -68,6 +68,10 @@ bool is_valid(std::string_view s);
 // (maximal subparts, WHATWG/Unicode "substitution of maximal subparts").
 std::string to_valid_lossy(std::string_view bytes);
 
+// Replaces every byte of an ill-formed sequence by its own U+FFFD, as SentencePiece's decoder
+// does for byte pieces (one well-formed character at a time, else one byte).
+std::string to_valid_per_byte(std::string_view bytes);
+
 // Rust's char::is_whitespace (the Unicode White_Space property).
 inline bool is_whitespace(char32_t c) {
     return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||

@@ -106,6 +106,15 @@ constexpr Message kMessages[] = {
      "Only {2} positive controls were detected: the test lacked power at these settings."},
     {"reason.probe-inconclusive", "The probe could not decide (p {0})."},
     {"reason.not-compared", "No base model has a matching component."},
+    {"reason.width-invariant-tokens",
+     "The hidden widths differ, so this component was judged by the width-invariant token test: "
+     "median held-out canonical correlation of the shared tokens' rows {0}, against {1} at most "
+     "between independent models; the parent's own rows through a random width map plus fine-tune "
+     "noise score {2}. This test can support independence, never derivation."},
+    {"reason.width-invariant-tokens-silent",
+     "The hidden widths differ, and the width-invariant token test is not calibrated for this pair "
+     "({0} shared tokens per hidden dimension; its ceiling was calibrated from {1}), so this "
+     "component stays undecided."},
 
     // ---- relations in words ----
     {"relation.weight-lineage.derived", "derived"},

@@ -106,6 +106,14 @@ constexpr Message kMessages[] = {
      "양성 대조군 중 {2}만 검출되었습니다. 이 설정에서는 검정력이 부족합니다."},
     {"reason.probe-inconclusive", "프로브가 판정하지 못했습니다 (p {0})."},
     {"reason.not-compared", "대응하는 구성 요소를 가진 기준 모델이 없습니다."},
+    {"reason.width-invariant-tokens",
+     "은닉 차원의 너비가 달라 이 구성 요소는 너비 불변 토큰 검사로 판정했습니다: 공유 토큰 행의 "
+     "보류 표본 정준상관 중앙값 {0}, 독립 모델 간 상한 {1}; 기준 모델의 행을 무작위 너비 변환과 "
+     "미세 조정 크기의 잡음에 통과시킨 대조군은 {2}. 이 검사는 독립성만 뒷받침할 수 있으며 파생 "
+     "판정은 내리지 않습니다."},
+    {"reason.width-invariant-tokens-silent",
+     "은닉 차원의 너비가 다르지만 너비 불변 토큰 검사는 이 쌍에 대해 보정되어 있지 않아(은닉 차원당 "
+     "공유 토큰 {0}개; 상한은 {1}개 이상에서 보정됨) 이 구성 요소는 미결로 남습니다."},
 
     // ---- relations in words ----
     {"relation.weight-lineage.derived", "파생"},

@@ -6,7 +6,7 @@
 # A, as a checkpoint or as a registry fingerprint, and without any base by the initialisation
 # check); a wrong submitted model unbinds. Reports
 # are written (JSON carries the verdict and the checkpoints' digests); bad manifests exit 3 and
-# bad usage 2.
+# bad usage 2. Links are decided by the link probe unless --full-links.
 #   bash tests/cli/chain_minizoo.sh <path-to-lineage> <source-dir>
 set -uo pipefail
 lineage=$1
@@ -70,6 +70,15 @@ for f in report.md report.html; do [ -s "$tmp/proven/$f" ] || { echo "FAIL: $f m
 SOURCE_DATE_EPOCH=0 "$lineage" chain --manifest "$tmp/chain-B.tsv" --base "$zoo/A" --base "$zoo/C" \
     --submitted "$zoo/B" --out "$tmp/proven2" >/dev/null 2>&1
 cmp -s "$tmp/proven/report.json" "$tmp/proven2/report.json" || { echo "FAIL: rerun differs" >&2; failures=$((failures + 1)); }
+
+# Links: the link probe decides B's two links; --full-links (the full weight probe on every link)
+# gives the same verdict.
+grep -q "2 of 2 links shown dependent by the link probe" "$tmp/proven/report.json" ||
+    { echo "FAIL: B's links not decided by the link probe" >&2; failures=$((failures + 1)); }
+"$lineage" chain --manifest "$tmp/chain-B.tsv" --full-links --json >"$tmp/full-links.json" 2>/dev/null
+check "chain-B proven with --full-links" 0 $?
+grep -q "full weight probe on every link" "$tmp/full-links.json" ||
+    { echo "FAIL: --full-links not recorded" >&2; failures=$((failures + 1)); }
 
 # Bad inputs.
 printf '0\t%s\n0\t%s\n' "$zoo/B" "$zoo/B" >"$tmp/bad.tsv"

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "probes/stats/random.h"
+#include "probes/weights/compare.h"
 #include "probes/weights/model_view.h"
 
 namespace lineage::test {
@@ -78,6 +79,22 @@ inline std::unique_ptr<pw::MemoryModel> synthetic_vlm(const std::string& label, 
     m->add(v + "merger.mlp.0.weight", synthetic_gaussian(4 * vw, 4 * vw, proj));
     m->add(v + "merger.mlp.2.weight", synthetic_gaussian(hidden, 4 * vw, proj));
     return m;
+}
+
+// The settings the tower tests compare at: the default rule, fewer CKA shuffles, controls on.
+inline pw::CompareOptions tower_test_options() {
+    pw::CompareOptions o;
+    o.rule = pw::default_verdict_rule();
+    o.rule.cka_shuffles = 200;
+    o.run_controls = true;
+    return o;
+}
+
+// The outcome of the tower named `name` ("vision", "projector"), or nullptr.
+inline const pw::TowerOutcome* find_tower(const pw::CompareResult& r, const std::string& name) {
+    for (const auto& t : r.towers)
+        if (t.tower == name) return &t;
+    return nullptr;
 }
 
 }  // namespace lineage::test

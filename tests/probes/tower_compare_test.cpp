@@ -15,22 +15,10 @@
 using namespace lineage::probes::weights;
 using lineage::test::synthetic_vlm;
 using lineage::test::SyntheticVlmParts;
+using lineage::test::find_tower;
+using lineage::test::tower_test_options;
 
 namespace {
-
-CompareOptions options() {
-    CompareOptions o;
-    o.rule = default_verdict_rule();
-    o.rule.cka_shuffles = 200;
-    o.run_controls = true;
-    return o;
-}
-
-const TowerOutcome* tower(const CompareResult& r, const std::string& name) {
-    for (const auto& t : r.towers)
-        if (t.tower == name) return &t;
-    return nullptr;
-}
 
 }  // namespace
 
@@ -57,15 +45,15 @@ TEST_CASE("a lifted vision tower is derived while the language model is independ
     // stored under transformers 5's "model.visual." prefix.
     const auto b = synthetic_vlm("B", {.language_seed = 11, .vision_seed = 2, .projector_seed = 13,
                                        .vision_noise = 0.5, .vision_prefix = "model.visual."});
-    const CompareResult r = compare_models(*a, *b, options());
+    const CompareResult r = compare_models(*a, *b, tower_test_options());
 
     CHECK(r.language_model_verdict == Verdict::independent);
     CHECK_FALSE(r.exact_reuse);
     CHECK(r.verdict == Verdict::derived);  // B does descend from A, through its tower
     CHECK(r.neg_log10_p > 6);               // ... and the model's p-value says so
     REQUIRE(r.towers.size() == 2);
-    const TowerOutcome* vision = tower(r, "vision");
-    const TowerOutcome* projector = tower(r, "projector");
+    const TowerOutcome* vision = find_tower(r, "vision");
+    const TowerOutcome* projector = find_tower(r, "projector");
     REQUIRE(vision);
     REQUIRE(projector);
     CHECK(vision->verdict == Verdict::derived);
@@ -99,7 +87,7 @@ TEST_CASE("independent towers are not called derived; an exact copy is") {
     const auto a = synthetic_vlm("A", {.language_seed = 1, .vision_seed = 2, .projector_seed = 3});
     SUBCASE("independent everywhere") {
         const auto b = synthetic_vlm("B", {.language_seed = 11, .vision_seed = 12, .projector_seed = 13});
-        const CompareResult r = compare_models(*a, *b, options());
+        const CompareResult r = compare_models(*a, *b, tower_test_options());
         CHECK(r.verdict == Verdict::independent);
         for (const auto& t : r.towers) {
             CAPTURE(t.tower);
@@ -109,13 +97,13 @@ TEST_CASE("independent towers are not called derived; an exact copy is") {
     }
     SUBCASE("the tower copied bit for bit") {
         const auto b = synthetic_vlm("B", {.language_seed = 11, .vision_seed = 2, .projector_seed = 13});
-        CompareOptions o = options();
+        CompareOptions o = tower_test_options();
         o.rule.exact_reuse_min_elements = 1024;
         const CompareResult r = compare_models(*a, *b, o);
         CHECK_FALSE(r.exact_reuse);  // the language model's flag
-        REQUIRE(tower(r, "vision"));
-        CHECK(tower(r, "vision")->exact_reuse);
-        CHECK(tower(r, "vision")->verdict == Verdict::derived);
+        REQUIRE(find_tower(r, "vision"));
+        CHECK(find_tower(r, "vision")->exact_reuse);
+        CHECK(find_tower(r, "vision")->verdict == Verdict::derived);
         CHECK(r.language_model_verdict == Verdict::independent);
         CHECK(r.verdict == Verdict::derived);
     }
@@ -126,13 +114,13 @@ TEST_CASE("a tower on one side only is inconclusive, never independent") {
     MemoryModel b("text-only B");
     for (const auto& t : a->tensors())
         if (t.role.tower.empty()) b.add(t.name, a->read(t), t.shape.size() == 1);
-    CompareOptions o = options();
+    CompareOptions o = tower_test_options();
     o.run_controls = false;
     const CompareResult r = compare_models(*a, b, o);
-    REQUIRE(tower(r, "vision"));
-    CHECK(tower(r, "vision")->verdict == Verdict::inconclusive);
-    CHECK(tower(r, "vision")->reason == "present in A only");
-    CHECK(tower(r, "vision")->tensors_b == 0);
+    REQUIRE(find_tower(r, "vision"));
+    CHECK(find_tower(r, "vision")->verdict == Verdict::inconclusive);
+    CHECK(find_tower(r, "vision")->reason == "present in A only");
+    CHECK(find_tower(r, "vision")->tensors_b == 0);
 }
 
 TEST_CASE("a real HyperCLOVA X SEED Vision V2 checkpoint: towers found, paired block by block") {
@@ -147,15 +135,15 @@ TEST_CASE("a real HyperCLOVA X SEED Vision V2 checkpoint: towers found, paired b
     }
     CHECK(vision > 0);
     CHECK(projector > 0);
-    CompareOptions o = options();
+    CompareOptions o = tower_test_options();
     o.run_controls = false;
     const CompareResult r = compare_models(a, b, o);
-    REQUIRE(tower(r, "vision"));
-    REQUIRE(tower(r, "projector"));
-    CHECK(tower(r, "vision")->verdict == Verdict::derived);
-    CHECK(tower(r, "vision")->median_pearson == doctest::Approx(1.0));
+    REQUIRE(find_tower(r, "vision"));
+    REQUIRE(find_tower(r, "projector"));
+    CHECK(find_tower(r, "vision")->verdict == Verdict::derived);
+    CHECK(find_tower(r, "vision")->median_pearson == doctest::Approx(1.0));
     std::vector<int> blocks;
-    for (const auto& blk : tower(r, "vision")->blocks) blocks.push_back(blk.block);
+    for (const auto& blk : find_tower(r, "vision")->blocks) blocks.push_back(blk.block);
     CHECK(blocks == std::vector<int>{-1, 0, 1});
-    CHECK(tower(r, "projector")->verdict == Verdict::derived);
+    CHECK(find_tower(r, "projector")->verdict == Verdict::derived);
 }

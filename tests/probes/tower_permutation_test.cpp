@@ -19,6 +19,8 @@
 using namespace lineage::probes::weights;
 using lineage::test::synthetic_vlm;
 namespace stats = lineage::probes::stats;
+using lineage::test::find_tower;
+using lineage::test::tower_test_options;
 
 namespace {
 
@@ -81,20 +83,6 @@ std::unique_ptr<MemoryModel> permuted_copy(const ModelView& src, const TowerPerm
     return out;
 }
 
-CompareOptions options() {
-    CompareOptions o;
-    o.rule = default_verdict_rule();
-    o.rule.cka_shuffles = 200;
-    o.run_controls = true;
-    return o;
-}
-
-const TowerOutcome* vision(const CompareResult& r) {
-    for (const auto& t : r.towers)
-        if (t.tower == "vision") return &t;
-    return nullptr;
-}
-
 }  // namespace
 
 TEST_CASE("a lifted tower with permuted width, heads and MLP neurons is still derived") {
@@ -102,11 +90,11 @@ TEST_CASE("a lifted tower with permuted width, heads and MLP neurons is still de
     const auto tuned = synthetic_vlm("B", {.language_seed = 11, .vision_seed = 2, .projector_seed = 13,
                                            .vision_noise = 0.5});
     const auto b = permuted_copy(*tuned, draw_permutation(99));
-    const CompareResult r = compare_models(*a, *b, options());
+    const CompareResult r = compare_models(*a, *b, tower_test_options());
 
     CHECK(r.language_model_verdict == Verdict::independent);
     CHECK(r.verdict == Verdict::derived);
-    const TowerOutcome* v = vision(r);
+    const TowerOutcome* v = find_tower(r, "vision");
     REQUIRE(v);
     CHECK(v->verdict == Verdict::derived);
     CHECK(v->reason.find("permuted") != std::string::npos);
@@ -142,9 +130,9 @@ TEST_CASE("an independent tower permuted the same way stays independent") {
     const auto a = synthetic_vlm("A", {.language_seed = 1, .vision_seed = 2, .projector_seed = 3});
     const auto other = synthetic_vlm("B", {.language_seed = 11, .vision_seed = 12, .projector_seed = 13});
     const auto b = permuted_copy(*other, draw_permutation(99));
-    const CompareResult r = compare_models(*a, *b, options());
+    const CompareResult r = compare_models(*a, *b, tower_test_options());
     CHECK(r.verdict == Verdict::independent);
-    const TowerOutcome* v = vision(r);
+    const TowerOutcome* v = find_tower(r, "vision");
     REQUIRE(v);
     CHECK(v->verdict == Verdict::independent);
     CHECK(v->neg_log10_p < 3);

@@ -3,9 +3,11 @@
 // projections, partial rotary), Gemma (scaled embeddings, (1+w) norms), Gemma 2 (sandwich norms,
 // soft-capping, query_pre_attn_scalar, sliding/global), Gemma 3 (Gemma 2's block with (1+w) q/k
 // norms and a RoPE base per layer type), HyperCLOVAX (muP multipliers, peri-LN
-// post norms, biases), Exaone 4 (post-norms only, q/k norm, NoPE global layer) and EXAONE 3.x (Llama
-// under other names). Every block's hidden state, the final norm and logits of three prompts run
-// as one packed batch, then 20 greedy tokens with the KV cache.
+// post norms, biases), Exaone 4 (post-norms only, q/k norm, NoPE global layer), EXAONE 3.x (Llama
+// under other names), the vision-language wrappers run text-only (HyperCLOVA X SEED Vision, Gemma 3)
+// and VAETKI (goldens assembled from transformers modules, see make_vaetki_fixture.py). Every
+// block's hidden state, the final norm and logits of three prompts run as one packed batch, then
+// 20 greedy tokens with the KV cache.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "reference_model/architecture/family_traits.h"
+#include "reference_model/architecture/language_model_config.h"
 #include "reference_model/architecture/layer_rope.h"
 #include "reference_model/backend/backend.h"
 #include "reference_model/model/transformer.h"
@@ -22,6 +25,7 @@
 #include "weights/core/convert.h"
 #include "weights/core/error.h"
 #include "weights/model_config.h"
+#include "weights/tensor_roles.h"
 
 using namespace lineage;
 using namespace lineage::model;
@@ -168,6 +172,83 @@ TEST_CASE("family traits: classes without a row behave as Llama") {
 
 TEST_CASE("HyperCLOVA X SEED Vision V2: the language model inside the VLM runs; towers are not in its way") {
     check_family("hcx_vision_v2", "HyperCLOVAXVisionV2ForConditionalGeneration");
+}
+TEST_CASE("Gemma 3 vision-language wrapper: its language model runs text-only; tower tensors stay out of it") {
+    check_family("gemma3_vision", "Gemma3ForConditionalGeneration");
+    // The tower and projector are components of their own, never language-model tensors.
+    auto ckpt = weights::Checkpoint::open(kFamilies + "gemma3_vision");
+    const auto roles = weights::classify_tensors(ckpt.tensors());
+    int vision = 0, projector = 0, lm = 0;
+    for (std::size_t i = 0; i < roles.size(); ++i) {
+        const std::string& n = ckpt.tensors()[i].name;
+        CAPTURE(n);
+        if (n.starts_with("vision_tower.")) {
+            CHECK(roles[i].tower == "vision");
+            ++vision;
+        } else if (n.starts_with("multi_modal_projector.")) {
+            CHECK(roles[i].tower == "projector");
+            ++projector;
+        } else {
+            CHECK(roles[i].tower.empty());
+            CHECK(roles[i].role != weights::Role::other);
+            ++lm;
+        }
+    }
+    CHECK(vision > 0);
+    CHECK(projector == 2);
+    CHECK(lm == 2 + 2 * 13);  // embeddings, final norm; 13 tensors per block (lm_head tied)
+    // transformers 5's in-memory names (model.language_model.*) classify the same way.
+    CHECK(weights::classify_tensor("model.language_model.layers.1.self_attn.q_norm.weight").role == weights::Role::q_norm);
+    CHECK(weights::classify_tensor("model.language_model.embed_tokens.weight").role == weights::Role::token_embedding);
+    CHECK(weights::classify_tensor("model.vision_tower.vision_model.encoder.layers.0.mlp.fc1.weight").tower == "vision");
+    CHECK(weights::classify_tensor("model.multi_modal_projector.mm_input_projection_weight").tower == "projector");
+}
+// VAETKI has no transformers class: these goldens are assembled from transformers' DeepseekV3
+// attention / MoE and Gemma3RMSNorm modules wired as VAETKI's official vLLM plugin wires them
+// (tools/fixtures/make_vaetki_fixture.py), not produced by an official VAETKI implementation.
+TEST_CASE("VAETKI: MLA with (1+w) latent norms, sandwich norms, sliding/full blocks with two RoPE bases, MoE") {
+    check_family("vaetki_mla", "VaetkiForCausalLM");
+}
+TEST_CASE("VAETKI: q_proj without q LoRA, YaRN and its mscale on the full block only, unnormalised scaled router") {
+    check_family("vaetki_qproj_yarn", "VaetkiForCausalLM");
+}
+TEST_CASE("Gemma 3 vision-language wrapper: google/gemma-3-4b-it's sparse text_config and the caps it ignores") {
+    // The published config.json names a few sizes in text_config; transformers' Gemma3TextConfig
+    // defaults give the rest (8 heads, 4 kv heads, head_dim 256, vocab 262208, pattern 6).
+    const auto wrapper = weights::ModelConfig::from_json(JsonValue::parse(R"({
+        "architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3", "torch_dtype": "bfloat16",
+        "boi_token_index": 255999, "eoi_token_index": 256000, "image_token_index": 262144, "mm_tokens_per_image": 256,
+        "text_config": {"hidden_size": 2560, "intermediate_size": 10240, "model_type": "gemma3_text",
+                        "num_hidden_layers": 34, "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+                        "sliding_window": 1024, "final_logit_softcapping": 30.0, "attn_logit_softcapping": 50.0},
+        "vision_config": {"hidden_size": 1152, "image_size": 896, "intermediate_size": 4304,
+                          "model_type": "siglip_vision_model", "num_attention_heads": 16, "num_hidden_layers": 27,
+                          "patch_size": 14, "vision_use_head": false}})", "t"), "t");
+    CHECK(wrapper.hidden_size == 2560);
+    CHECK(wrapper.num_layers == 34);
+    CHECK(wrapper.num_heads == 8);
+    CHECK(wrapper.num_kv_heads == 4);
+    CHECK(wrapper.head_dim == 256);
+    CHECK(wrapper.vocab_size == 262208);
+    CHECK(wrapper.tie_word_embeddings);
+    const weights::ModelConfig lm = language_model_config(wrapper);
+    const auto sliding = sliding_layers_by_type_or_pattern(lm, 34, "t");
+    for (std::size_t i = 0; i < 34; ++i) CHECK(sliding[i] == ((i + 1) % 6 != 0));
+    const FamilyTraits& traits = family_traits(wrapper);
+    const LayerRopes r = layer_ropes(lm, traits, 256, sliding, "t");
+    REQUIRE(r.ropes.size() == 2);
+    CHECK(r.ropes[0].type() == "linear");
+    CHECK(r.ropes[0].inv_freq(1)[1] == doctest::Approx(1.0 / std::pow(1e6, 2.0 / 256) / 8.0));
+    CHECK(r.ropes[1].inv_freq(1)[1] == doctest::Approx(1.0 / std::pow(1e4, 2.0 / 256)));
+    // The wrapper's lm_head output is never capped; Gemma3ForCausalLM caps it; neither caps attention.
+    const FamilyScalars s = resolve_family_scalars(traits, wrapper, 256, "t");
+    CHECK(s.final_softcap == 0.0f);
+    CHECK(s.attn_softcap == 0.0f);
+    CHECK(s.attention_scale == doctest::Approx(1.0 / 16));
+    CHECK(s.embed_scale == round_to_dtype(std::sqrt(2560.0f), "bfloat16"));
+    const FamilyScalars causal = resolve_family_scalars(family_traits("Gemma3ForCausalLM"), wrapper, 256, "t");
+    CHECK(causal.final_softcap == 30.0f);
+    CHECK(causal.attn_softcap == 0.0f);
 }
 TEST_CASE("GPT-2: learned positions, LayerNorm, Conv1D [in, out] storage, fused c_attn") {
     check_family("gpt2_conv1d", "GPT2LMHeadModel");

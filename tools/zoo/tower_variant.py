@@ -17,6 +17,15 @@ hidden and predicted from the merger's output (masked patch prediction, MSE).
                 (function-preserving) before the fine-tune
   VB-indep      B's language model + an encoder trained from scratch with another seed (32) on
                 VA's recipe: the independent counterpart (every component independent of VA's)
+  VB-towerrot   as VB-tower, but E_A's width is rotated by a Haar-random orthogonal matrix
+                (function-preserving: RMSNorm gains folded into the next linears first, since a
+                rotation commutes with RMSNorm only without per-channel gains) before the fine-tune
+  VB-projperm   B's language model + E_A and VA's merger both copied, the merger's intermediate
+                neurons (mlp.0 rows, mlp.2 columns) permuted (function-preserving), then fine-tuned:
+                vision tower and projector derived from VA's
+
+--variants builds a subset; the last two load E_A and VA's merger from <out>/VA (built earlier),
+so adding them leaves the first four models untouched.
 
 zoo.json: the four models' entries (recipe, edges with components, digests) and the true relation
 of every pair involving them (tools/zoo/truth.py), each with `component_truth`
@@ -190,6 +199,47 @@ def train(enc, head, steps, lr, style, data_seed, batch, params):
     return loss_v
 
 
+def rotate_encoder(enc, seed):
+    """Function-preserving: x -> Q x on the tower's residual width for a Haar-random orthogonal Q
+    (transforms.random_orthogonal, as the language model's A-rot). RMSNorm gains are folded into
+    the linears that read the normed stream (qkv, gate/up, the merger's mlp.0 groups) and set to 1,
+    because only a gain-free RMSNorm commutes with Q. Writers (patch embedding rows, attn.proj and
+    down_proj rows and biases) become Q W; readers W Q'."""
+    from transforms import random_orthogonal
+    s = enc.s
+    w = s["width"]
+    q = random_orthogonal(w, seed)  # [w, w]
+    with torch.no_grad():
+        pe = enc.patch_embed.proj.weight
+        pe.copy_((q @ pe.reshape(w, -1)).reshape(pe.shape))
+        for b in enc.blocks:
+            for norm, readers in ((b.norm1, (b.attn.qkv,)), (b.norm2, (b.mlp.gate_proj, b.mlp.up_proj))):
+                for lin in readers:
+                    lin.weight.copy_(lin.weight * norm.weight[None, :] @ q.t())
+                norm.weight.fill_(1.0)
+            for lin in (b.attn.proj, b.mlp.down_proj):
+                lin.weight.copy_(q @ lin.weight)
+                lin.bias.copy_(q @ lin.bias)
+        m0 = enc.merger.mlp[0]
+        g = enc.merger.ln_q.weight.clone()
+        for grp in range(4):
+            cols = slice(grp * w, (grp + 1) * w)
+            m0.weight[:, cols] = m0.weight[:, cols] * g[None, :] @ q.t()
+        enc.merger.ln_q.weight.fill_(1.0)
+
+
+def permute_projector(enc, seed):
+    """Function-preserving: the merger's intermediate neurons (mlp.0 rows and bias, mlp.2 columns)
+    permuted; GELU acts element-wise, so the output is unchanged."""
+    g = torch.Generator().manual_seed(seed)
+    m0, m2 = enc.merger.mlp[0], enc.merger.mlp[2]
+    pn = torch.randperm(m0.weight.shape[0], generator=g)
+    with torch.no_grad():
+        m0.weight.copy_(m0.weight[pn])
+        m0.bias.copy_(m0.bias[pn])
+        m2.weight.copy_(m2.weight[:, pn])
+
+
 def permute_encoder(enc, seed):
     """Function-preserving: a signed permutation of the width, a permutation of the heads and of
     every block's MLP neurons (merger ln_q and mlp.0's four column groups follow the width)."""
@@ -277,51 +327,65 @@ def build(args):
         head = torch.nn.Linear(lm_hidden, 4 * CH * FRAMES * PATCH * PATCH)
         return enc, head
 
-    t = time.time()
-    enc_a, head_a = fresh(31)
-    losses["VA"] = train(enc_a, head_a, s["pretrain_steps"], LR_PRETRAIN, "a", 131, s["batch"],
-                         list(enc_a.parameters()) + list(head_a.parameters()))
-    times["VA"] = round(time.time() - t, 1)
-    save_vlm(args.lm_a, enc_a, os.path.join(args.out, "VA"), "encoder E_A trained from scratch (seed 31)")
-    record("VA")
-
-    def lifted(permute, merger_seed):
-        enc, head = fresh(merger_seed)  # the new merger and head
-        merger = {k: v.clone() for k, v in enc.state_dict().items() if k.startswith("merger.")}
-        enc.load_state_dict({**{k: v.clone() for k, v in enc_a.state_dict().items()}, **merger})
-        if permute:
-            permute_encoder(enc, 77)
-        return enc, head
-
-    for mid, permute, merger_seed in (("VB-tower", False, 41), ("VB-towerperm", True, 42)):
+    wanted = set(args.variants)
+    if "VA" in wanted:
         t = time.time()
-        enc, head = lifted(permute, merger_seed)
+        enc_a, head_a = fresh(31)
+        losses["VA"] = train(enc_a, head_a, s["pretrain_steps"], LR_PRETRAIN, "a", 131, s["batch"],
+                             list(enc_a.parameters()) + list(head_a.parameters()))
+        times["VA"] = round(time.time() - t, 1)
+        save_vlm(args.lm_a, enc_a, os.path.join(args.out, "VA"), "encoder E_A trained from scratch (seed 31)")
+        record("VA")
+    else:  # VA built earlier: its encoder and merger from the checkpoint
+        enc_a = Encoder(s, lm_hidden)
+        stored = load_file(os.path.join(args.out, "VA", "model.safetensors"))
+        enc_a.load_state_dict({k[len("visual."):]: v for k, v in stored.items() if k.startswith("visual.")})
+
+    # (id, transform applied to the copy, merger seed or None to keep VA's merger, note)
+    lifts = (("VB-tower", None, 41, "VA's encoder with a new merger, fine-tuned on other images"),
+             ("VB-towerperm", lambda e: permute_encoder(e, 77), 42,
+              "VA's encoder permuted (width, heads, MLP neurons) with a new merger, fine-tuned on other images"),
+             ("VB-towerrot", lambda e: rotate_encoder(e, 78), 43,
+              "VA's encoder rotated in its width (norm gains folded) with a new merger, fine-tuned on other images"),
+             ("VB-projperm", lambda e: permute_projector(e, 79), None,
+              "VA's encoder and merger, the merger's intermediate neurons permuted, fine-tuned on other images"))
+    for mid, transform, merger_seed, note in lifts:
+        if mid not in wanted:
+            continue
+        t = time.time()
+        enc, head = fresh(merger_seed if merger_seed is not None else 44)  # the new merger (if any) and head
+        keep = {k: v.clone() for k, v in enc.state_dict().items() if k.startswith("merger.")}
+        enc.load_state_dict({**{k: v.clone() for k, v in enc_a.state_dict().items()},
+                             **(keep if merger_seed is not None else {})})
+        if transform:
+            transform(enc)
         losses[mid] = train(enc, head, s["finetune_steps"], LR_FINETUNE, "b", 141, s["batch"],
                             list(enc.parameters()) + list(head.parameters()))
         times[mid] = round(time.time() - t, 1)
-        save_vlm(args.lm_b, enc, os.path.join(args.out, mid),
-                 "VA's encoder" + (" permuted (width, heads, MLP neurons)" if permute else "") +
-                 " with a new merger, fine-tuned on other images")
+        save_vlm(args.lm_b, enc, os.path.join(args.out, mid), note)
         record(mid)
 
-    t = time.time()
-    enc_i, head_i = fresh(32)
-    losses["VB-indep"] = train(enc_i, head_i, s["pretrain_steps"], LR_PRETRAIN, "a", 132, s["batch"],
-                               list(enc_i.parameters()) + list(head_i.parameters()))
-    times["VB-indep"] = round(time.time() - t, 1)
-    save_vlm(args.lm_b, enc_i, os.path.join(args.out, "VB-indep"), "encoder trained from scratch (seed 32)")
-    record("VB-indep")
+    if "VB-indep" in wanted:
+        t = time.time()
+        enc_i, head_i = fresh(32)
+        losses["VB-indep"] = train(enc_i, head_i, s["pretrain_steps"], LR_PRETRAIN, "a", 132, s["batch"],
+                                   list(enc_i.parameters()) + list(head_i.parameters()))
+        times["VB-indep"] = round(time.time() - t, 1)
+        save_vlm(args.lm_b, enc_i, os.path.join(args.out, "VB-indep"), "encoder trained from scratch (seed 32)")
+        record("VB-indep")
     return s, lm_components(layers)
 
 
 # ---- zoo.json ------------------------------------------------------------------------------------
 TOWER = ["visual.patch_embed", "visual.blocks"]
 PROJECTOR = ["visual.merger"]
+VARIANTS = ("VA", "VB-tower", "VB-towerperm", "VB-indep", "VB-towerrot", "VB-projperm")
 
 
-def entries(s, lm_comp, out, lm_a_id, lm_b_id, known):
+def entries(s, lm_comp, out, lm_a_id, lm_b_id, known, wanted=None):
     """zoo.json entries of the four models; `known` holds the zoo's existing entries by id, from
     which each model takes its language model's shape, dtype and tokenizer label."""
+    wanted = set(wanted or VARIANTS)
     recipe_common = dict(encoder=s, images="synthetic gratings and blobs, 16x16 RGB, 2 frames",
                          objective="masked patch prediction from the merger output (MSE)")
     specs = [
@@ -341,9 +405,22 @@ def entries(s, lm_comp, out, lm_a_id, lm_b_id, known):
         ("VB-indep", "independent", [dict(parent=lm_b_id, type="derived", components=lm_comp)],
          dict(kind="tower_pretrain", lm=lm_b_id, seed=32, data_seed=132, steps=s["pretrain_steps"], lr=LR_PRETRAIN),
          f"{lm_b_id}'s language model + an encoder trained from scratch (VA's recipe, another seed)"),
+        ("VB-towerrot", "derived", [dict(parent=lm_b_id, type="derived", components=lm_comp),
+                                    dict(parent="VA", type="derived", components=TOWER)],
+         dict(kind="tower_lift", lm=lm_b_id, donor="VA", rotate_seed=78, merger_seed=43, data_seed=141,
+              steps=s["finetune_steps"], lr=LR_FINETUNE),
+         f"as VB-tower, the encoder's width rotated (Haar-random orthogonal, norm gains folded) before the fine-tune"),
+        ("VB-projperm", "derived", [dict(parent=lm_b_id, type="derived", components=lm_comp),
+                                    dict(parent="VA", type="derived", components=TOWER + PROJECTOR)],
+         dict(kind="tower_lift", lm=lm_b_id, donor="VA", projector_permute_seed=79, head_seed=44, data_seed=141,
+              steps=s["finetune_steps"], lr=LR_FINETUNE),
+         f"{lm_b_id}'s language model + VA's encoder and merger, the merger's intermediate neurons permuted, "
+         f"fine-tuned"),
     ]
     out_entries = []
     for mid, role, edges, recipe, note in specs:
+        if mid not in wanted:
+            continue
         folder = os.path.join(out, mid)
         with open(os.path.join(folder, BUILD_RECORD), encoding="utf-8") as f:
             built = json.load(f)
@@ -364,14 +441,21 @@ def entries(s, lm_comp, out, lm_a_id, lm_b_id, known):
 def component_truth(x, y, by_id):
     """language_model / vision / projector: derived | independent | absent, for a pair where at
     least one model carries a tower. The language models descend from the base zoo models; the
-    vision tower of VB-tower(perm) from VA's; mergers are always trained anew."""
+    vision tower of VB-tower(perm, rot) and VB-projperm from VA's; mergers are trained anew except
+    VB-projperm's, copied from VA's (with its intermediate neurons permuted)."""
     def lm_root(m):
         return m["edges"][0]["parent"] if m.get("variant") == "vision_tower_lift" else m["id"]
 
     def tower_root(m):
         if m.get("variant") != "vision_tower_lift":
             return None
-        lifted = [e["parent"] for e in m["edges"] if e["components"] == TOWER]
+        lifted = [e["parent"] for e in m["edges"] if all(c in e["components"] for c in TOWER)]
+        return lifted[0] if lifted else m["id"]
+
+    def projector_root(m):
+        if m.get("variant") != "vision_tower_lift":
+            return None
+        lifted = [e["parent"] for e in m["edges"] if all(c in e["components"] for c in PROJECTOR)]
         return lifted[0] if lifted else m["id"]
 
     anc = truth.weight_ancestors(list(by_id.values()))
@@ -380,7 +464,8 @@ def component_truth(x, y, by_id):
     related_lm = bool(ax & ay)
     tx, ty = tower_root(by_id[x]), tower_root(by_id[y])
     vision = "absent" if tx is None or ty is None else ("derived" if tx == ty else "independent")
-    projector = "absent" if tx is None or ty is None else ("derived" if x == y else "independent")
+    px, py = projector_root(by_id[x]), projector_root(by_id[y])
+    projector = "absent" if px is None or py is None else ("derived" if px == py else "independent")
     return dict(language_model="derived" if related_lm else "independent", vision=vision, projector=projector)
 
 
@@ -411,9 +496,11 @@ def merge_index(out, index, new_entries):
             added.append(p)
     index["pairs"] = kept + added
     index.setdefault("variants", {})["vision_tower_lift"] = dict(
-        script="tools/zoo/tower_variant.py", models=sorted(new_ids),
-        finding="VB-tower and VB-towerperm vs VA: language model independent, vision tower derived, "
-                "projector independent; VB-indep vs VA: all independent")
+        script="tools/zoo/tower_variant.py",
+        models=sorted(new_ids | set(index.get("variants", {}).get("vision_tower_lift", {}).get("models", []))),
+        finding="VB-tower, VB-towerperm and VB-towerrot vs VA: language model independent, vision tower "
+                "derived, projector independent; VB-projperm vs VA: language model independent, vision tower "
+                "and projector derived; VB-indep vs VA: all independent")
     with open(path + ".tmp", "w", encoding="utf-8") as f:
         json.dump(index, f, indent=1, ensure_ascii=False)
         f.write("\n")
@@ -428,9 +515,15 @@ def main(argv=None):
     ap.add_argument("--lm-a", help="folder of the donor's language model (default: <out>/A, --mini: minizoo A)")
     ap.add_argument("--lm-b", help="folder of the other language model (default: <out>/B, --mini: minizoo B)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    ap.add_argument("--variants", default=",".join(VARIANTS),
+                    help="comma-separated models to build/index (default all; VB-towerrot and VB-projperm "
+                         "alone load VA from <out>/VA)")
     ap.add_argument("--index-only", action="store_true",
                     help="build nothing; (re)write the four models' entries and pairs in zoo.json")
     args = ap.parse_args(argv)
+    args.variants = [v for v in args.variants.split(",") if v]
+    if set(args.variants) - set(VARIANTS):
+        ap.error(f"unknown variants {sorted(set(args.variants) - set(VARIANTS))}; known: {', '.join(VARIANTS)}")
     if args.mini and not args.out:
         ap.error("--mini needs --out DIR")
     args.out = args.out or os.path.join(REPO, "zoo-cache", "zoo")
@@ -450,9 +543,10 @@ def main(argv=None):
         s, lm_comp = build(args)
     index = load_index(args.out)
     new = entries(s, lm_comp, args.out, os.path.basename(os.path.normpath(args.lm_a)),
-                  os.path.basename(os.path.normpath(args.lm_b)), {m["id"]: m for m in index["models"]})
+                  os.path.basename(os.path.normpath(args.lm_b)), {m["id"]: m for m in index["models"]},
+                  args.variants)
     added = merge_index(args.out, index, new)
-    print(f"{'indexed' if args.index_only else 'built'} VA, VB-tower, VB-towerperm, VB-indep in "
+    print(f"{'indexed' if args.index_only else 'built'} {', '.join(args.variants)} in "
           f"{time.time() - t:.1f} s; {len(added)} pairs in {os.path.join(args.out, 'zoo.json')}", file=sys.stderr)
 
 

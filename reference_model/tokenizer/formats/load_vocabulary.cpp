@@ -60,18 +60,18 @@ LoadedVocabulary read_sentencepiece(const fs::path& p) {
 LoadedVocabulary read_gguf(const fs::path& p) { return {vocabulary_from_gguf(p), {}, {}}; }
 
 struct FormatRow {
-    const char* name;
+    VocabFormat format;
     bool (*sniff)(const fs::path&, std::string_view head);
     LoadedVocabulary (*read)(const fs::path&);
 };
 
 // Order matters: tekken before tokenizer.json (both JSON), tiktoken before SentencePiece.
 constexpr std::array<FormatRow, 5> kFormats{{
-    {"gguf", sniff_gguf, read_gguf},
-    {"tekken", sniff_tekken, read_tekken},
-    {"tokenizer.json", sniff_tokenizer_json, read_tokenizer_json},
-    {"tiktoken", sniff_tiktoken, read_tiktoken},
-    {"sentencepiece", sniff_sentencepiece, read_sentencepiece},
+    {VocabFormat::gguf, sniff_gguf, read_gguf},
+    {VocabFormat::tekken, sniff_tekken, read_tekken},
+    {VocabFormat::tokenizer_json, sniff_tokenizer_json, read_tokenizer_json},
+    {VocabFormat::tiktoken, sniff_tiktoken, read_tiktoken},
+    {VocabFormat::sentencepiece, sniff_sentencepiece, read_sentencepiece},
 }};
 
 // Files a model folder may hold, most informative first.
@@ -89,6 +89,14 @@ fs::path resolve_tokenizer_file(const fs::path& path) {
     if (!fs::exists(path, ec)) throw InputError(path.string(), "no such file or folder");
     if (!fs::is_regular_file(path, ec)) throw InputError(path.string(), "not a regular file");
     return path;
+}
+
+std::optional<VocabFormat> detect_tokenizer_format(const fs::path& file) {
+    std::string head = read_head(file, 4096);
+    if (head.empty()) throw InputError(file.string(), "empty file");
+    for (const FormatRow& row : kFormats)
+        if (row.sniff(file, head)) return row.format;
+    return std::nullopt;
 }
 
 Vocabulary load_vocabulary(const fs::path& path) { return load_vocabulary_with_sources(path).vocab; }

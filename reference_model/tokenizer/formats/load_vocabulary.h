@@ -29,4 +29,8 @@ LoadedVocabulary load_vocabulary_with_sources(const std::filesystem::path& path)
 // The tokenizer file load_vocabulary would read for `path` (itself when it is a file).
 std::filesystem::path resolve_tokenizer_file(const std::filesystem::path& path);
 
+// The format of tokenizer file `file` judged by its first bytes, by the rules load_vocabulary
+// uses; nullopt when none matches. InputError when it cannot be read or is empty.
+std::optional<VocabFormat> detect_tokenizer_format(const std::filesystem::path& file);
+
 }  // namespace lineage::model

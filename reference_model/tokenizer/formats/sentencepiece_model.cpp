@@ -121,12 +121,17 @@ void parse_trainer(std::string_view bytes, std::string_view where, SentencePiece
         switch (field) {
             case 3: m.model_type = static_cast<int>(as_int32(read_varint("model_type"))); break;
             case 4: m.vocab_size = as_int32(read_varint("vocab_size")); break;
+            case 24: m.treat_whitespace_as_suffix = read_varint("treat_whitespace_as_suffix") != 0; break;
             case 25: m.split_digits = read_varint("split_digits") != 0; break;
             case 35: m.byte_fallback = read_varint("byte_fallback") != 0; break;
             case 40: m.unk_id = as_int32(read_varint("unk_id")); break;
             case 41: m.bos_id = as_int32(read_varint("bos_id")); break;
             case 42: m.eos_id = as_int32(read_varint("eos_id")); break;
             case 43: m.pad_id = as_int32(read_varint("pad_id")); break;
+            case 44:
+                r.expect(wire, 2, "unk_surface");
+                m.unk_surface = std::string(r.length_delimited());
+                break;
             default: r.skip(wire);
         }
     }
@@ -139,16 +144,36 @@ void parse_normalizer(std::string_view bytes, std::string_view where, SentencePi
         if (field == 1) {
             r.expect(wire, 2, "name");
             m.normalizer_name = std::string(r.length_delimited());
+        } else if (field == 2) {
+            r.expect(wire, 2, "precompiled_charsmap");
+            m.precompiled_charsmap_bytes = r.length_delimited().size();
         } else if (field == 3) {
             r.expect(wire, 0, "add_dummy_prefix");
             m.add_dummy_prefix = r.varint() != 0;
         } else if (field == 4) {
             r.expect(wire, 0, "remove_extra_whitespaces");
             m.remove_extra_whitespaces = r.varint() != 0;
+        } else if (field == 5) {
+            r.expect(wire, 0, "escape_whitespaces");
+            m.escape_whitespaces = r.varint() != 0;
         } else {
             r.skip(wire);
         }
     }
+}
+
+// Only whether the denormalizer carries a rule matters (Lineage cannot apply one).
+std::size_t denormalizer_charsmap_size(std::string_view bytes, std::string_view where) {
+    WireReader r(bytes, where, "NormalizerSpec");
+    std::size_t size = 0;
+    while (!r.done()) {
+        auto [field, wire] = r.key();
+        if (field == 2 && wire == 2)
+            size = r.length_delimited().size();
+        else
+            r.skip(wire);
+    }
+    return size;
 }
 
 }  // namespace
@@ -178,6 +203,9 @@ SentencePieceModel SentencePieceModel::parse(std::string_view bytes, std::string
         } else if (field == 3) {
             r.expect(wire, 2, "normalizer_spec");
             parse_normalizer(r.length_delimited(), where, m);
+        } else if (field == 5) {
+            r.expect(wire, 2, "denormalizer_spec");
+            m.denormalizer_charsmap_bytes = denormalizer_charsmap_size(r.length_delimited(), where);
         } else {
             r.skip(wire);
         }
