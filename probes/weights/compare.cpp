@@ -273,7 +273,7 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
         s.expert_a = cell.expert_a, s.expert_b = cell.expert_b;
         s.value = cell.best.spearman;
         s.neg_log10_p = nm.best_corrected[j];
-        s.null_lo = -4.753 / std::sqrt(std::max<double>(1, cell.best.neurons - 1));
+        s.null_lo = -shuffle_null_half_width(static_cast<double>(cell.best.neurons));
         s.null_hi = -s.null_lo;
         s.null_kind = "Spearman of independent matchings (t approximation, Bonferroni over A layers)";
         s.beyond_null = s.neg_log10_p >= rule.derived_neg_log10_p;

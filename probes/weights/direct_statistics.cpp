@@ -19,6 +19,19 @@ double pearson_band_neg_log10_p(double r, double n, double rho0) {
     const double z = (std::atanh(rc) - std::atanh(rho0)) * std::sqrt(std::max(1.0, n - 3));
     return std::max(0.0, stats::neg_log10(stats::log_normal_sf(z)));
 }
+
+double shuffle_null_half_width(double n) { return 4.753 / std::sqrt(std::max(1.0, n - 1)); }
+
+double append_and_best(std::vector<ComponentStat>& stats, std::vector<ComponentStat>& out) {
+    double best = 0.0;
+    for (auto& c : stats) {
+        if (c.beyond_null) best = std::max(best, c.neg_log10_p);
+        out.push_back(std::move(c));
+    }
+    stats.clear();
+    return best;
+}
+
 namespace {
 
 bool is_norm(Role r) {
@@ -144,8 +157,7 @@ double unaligned_pearson(const PairContext& ctx, const std::vector<std::pair<int
             c.null_kind = "independent-pair band rho <= " + std::to_string(rho0).substr(0, 4) +
                           " (Fisher z, one-sided); shuffle null range shown";
         }
-        // Central 1-1e-6 range of the shuffle null for this n.
-        c.null_hi = 4.753 / std::sqrt(std::max(1.0, n - 1));
+        c.null_hi = shuffle_null_half_width(n);
         c.null_lo = -c.null_hi;
         c.beyond_null = c.neg_log10_p >= ctx.rule.derived_neg_log10_p &&
                         c.value >= ctx.rule.pearson_min_effect;
@@ -161,12 +173,7 @@ double unaligned_pearson(const PairContext& ctx, const std::vector<std::pair<int
     if (raw_cosines)
         for (double v : raw)
             if (!std::isnan(v)) raw_cosines->push_back(v);
-    double best = 0.0;
-    for (auto& c : stats) {
-        if (c.beyond_null) best = std::max(best, c.neg_log10_p);
-        out.push_back(std::move(c));
-    }
-    return best;
+    return append_and_best(stats, out);
 }
 
 }  // namespace lineage::probes::weights

@@ -22,6 +22,14 @@ bool exact_reuse(const PairContext& ctx, std::vector<ComponentStat>& stats);
 // (Fisher z, one-sided): the null of every Pearson statistic of this probe.
 double pearson_band_neg_log10_p(double r, double n, double rho0);
 
+// Half-width of the central 1 - 1e-6 range of the shuffle null of a correlation over n elements
+// (mean 0, variance 1/(n-1), normal tail): the range reported beside every such statistic.
+double shuffle_null_half_width(double n);
+
+// Moves `stats` onto the end of `out`; returns the largest -log10 p among those beyond their null
+// (0 when none is).
+double append_and_best(std::vector<ComponentStat>& stats, std::vector<ComponentStat>& out);
+
 // Pearson for every same-role, same-shape tensor pair at the given (A layer, B layer) pairs (and
 // the non-layer tensors). Returns the largest -log10 p among pairs above the effect threshold.
 // `raw_cosines` (optional) receives the uncentred cosine of same-index matrix pairs, kept only as

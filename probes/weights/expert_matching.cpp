@@ -8,6 +8,7 @@
 #include "probes/stats/assignment.h"
 #include "probes/stats/correlation.h"
 #include "probes/stats/distributions.h"
+#include "probes/weights/direct_statistics.h"
 #include "probes/weights/neuron_matching.h"
 
 namespace lineage::probes::weights {
@@ -203,8 +204,7 @@ void append_expert_stats(const std::vector<ExpertLayerOutcome>& outcomes, double
             s.neg_log10_p = o.neg_log10_p[i];
             s.value = o.spearman[i];
             // as neuron_matching's statistic: the central 1 - 1e-6 range of Spearman under the null
-            s.null_lo =
-                -4.753 / std::sqrt(std::max<double>(1, static_cast<double>(o.neurons[i]) - 1));
+            s.null_lo = -shuffle_null_half_width(static_cast<double>(o.neurons[i]));
             s.null_hi = -s.null_lo;
             s.null_kind = o.kind == "experts_vs_experts"
                               ? "Spearman of independent matchings, Bonferroni over A's experts (" +

@@ -41,7 +41,7 @@ ComponentStat norm_stat(const PairContext& ctx, const TensorRef& ta, const Tenso
     c.value = t.r;
     c.neg_log10_p = t.neg_log10_p;
     c.null_kind = "permutation of gains (t approximation); A's gains mapped as diag(M' diag(g) M)";
-    c.null_hi = 4.753 / std::sqrt(std::max(1.0, static_cast<double>(y.size()) - 1));
+    c.null_hi = shuffle_null_half_width(static_cast<double>(y.size()));
     c.null_lo = -c.null_hi;
     c.beyond_null = c.neg_log10_p >= ctx.rule.derived_neg_log10_p && c.value >= ctx.rule.pearson_min_effect;
     return c;
@@ -90,17 +90,12 @@ double mapped_pearson(const PairContext& ctx, const std::vector<std::pair<int, i
         c.neg_log10_p = pearson_band_neg_log10_p(c.value, n, rho0);
         c.null_kind = "independent-pair band rho <= " + std::to_string(rho0).substr(0, 4) +
                       " (Fisher z, one-sided); A's rows mapped by the embedding-fitted map";
-        c.null_hi = 4.753 / std::sqrt(std::max(1.0, n - 1));
+        c.null_hi = shuffle_null_half_width(n);
         c.null_lo = -c.null_hi;
         c.beyond_null = c.neg_log10_p >= ctx.rule.derived_neg_log10_p && c.value >= rho0;
         stats.push_back(c);
     }
-    double best = 0.0;
-    for (auto& c : stats) {
-        if (c.beyond_null) best = std::max(best, c.neg_log10_p);
-        out.push_back(std::move(c));
-    }
-    return best;
+    return append_and_best(stats, out);
 }
 
 }  // namespace lineage::probes::weights

@@ -11,6 +11,7 @@
 #include "probes/stats/distributions.h"
 #include "probes/stats/random.h"
 #include "probes/stats/thread_pool.h"
+#include "probes/weights/direct_statistics.h"
 #include "probes/weights/tower_compare_matching.h"
 
 namespace lineage::probes::weights {
@@ -279,7 +280,7 @@ std::vector<TowerOutcome> compare_towers(const PairContext& ctx, std::uint64_t s
             c.layer_a = jobs[k].a->role.layer, c.layer_b = jobs[k].b->role.layer;
             c.value = p.r;
             c.neg_log10_p = p.neg_log10_p;
-            c.null_hi = 4.753 / std::sqrt(std::max(1.0, static_cast<double>(jobs[k].b->elements()) - 1));
+            c.null_hi = shuffle_null_half_width(static_cast<double>(jobs[k].b->elements()));
             c.null_lo = -c.null_hi;
             c.null_kind = "shuffle null (exact permutation moments, normal tail)";
             c.beyond_null = beyond(p, rule);
