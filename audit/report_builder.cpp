@@ -93,6 +93,14 @@ std::string verdict_reason(Language lang, const AuditResult& r) {
             return r.bases.empty() ? msg(lang, "verdict.no_bases")
                                    : msg(lang, "verdict.no_comparison");
         case ModelReason::undecided_components:
+            if (v.outcome == reports::Outcome::pass && v.inconclusive == v.not_compared) {
+                std::string names;  // the components no base has, e.g. "vision, projector"
+                for (const auto& c : r.components)
+                    if (c.reason == ComponentReason::not_compared)
+                        names += (names.empty() ? "" : ", ") + c.component;
+                return format(lang, "verdict.pass.uncompared",
+                              {std::to_string(v.not_compared), total, names});
+            }
             if (v.outcome == reports::Outcome::pass) {
                 return format(lang, "verdict.pass.ignored",
                               {std::to_string(v.inconclusive), total});

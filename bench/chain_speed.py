@@ -80,6 +80,16 @@ def write_run(d, a):
             json.dump(config, f)
         rows.append(f"{step}\t{out}\t{step * tokens_per_step}\tstep {step}")
         print(f"wrote {out}", file=sys.stderr, flush=True)
+    if a.base:  # an unrelated model of the same shape (another seed), given as --base
+        gb_ = torch.Generator().manual_seed(777)
+        base = {n: (torch.ones(s) if len(s) == 1 else torch.randn(s, generator=gb_) * std) for n, s in shapes.items()}
+        out = os.path.join(d, "base")
+        os.makedirs(out, exist_ok=True)
+        save_file({n: t.to(torch.bfloat16).contiguous() for n, t in base.items()}, os.path.join(out, "model.safetensors"))
+        with open(os.path.join(out, "config.json"), "w") as f:
+            json.dump(config, f)
+        del base
+        print(f"wrote {out}", file=sys.stderr, flush=True)
     manifest = os.path.join(d, "manifest.tsv")
     with open(manifest, "w") as f:
         f.write("step\tpath\ttokens_seen\tlog\n" + "\n".join(rows) + "\n")
@@ -119,6 +129,8 @@ def child_cpu(pid):
 
 def run_chain(a, manifest):
     cmd = [a.lineage, "chain", "--manifest", manifest, "--json"] + a.extra
+    if a.base:
+        cmd += ["--base", os.path.join(os.path.dirname(manifest), "base")]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     # Progress lines are printed to a terminal only: stderr is a pseudo-terminal here.
@@ -154,15 +166,19 @@ def split_phases(events, wall, cpu):
     """Wall and CPU seconds in the per-checkpoint passes and in the link comparisons. A phase runs
     from its progress line to the next one; CPU is the child's /proc CPU time at those lines (the
     last phase ends at the child's exit)."""
-    wall_s = {"pass": 0.0, "link": 0.0}
-    cpu_s = {"pass": 0.0, "link": 0.0}
-    marks = [(t, "pass" if "reading checkpoint" in s else "link" if "comparing step" in s else
+    wall_s = {"pass": 0.0, "link": 0.0, "base": 0.0}
+    cpu_s = {"pass": 0.0, "link": 0.0, "base": 0.0}
+    marks = [(t, "pass" if "reading checkpoint" in s or "summarising base" in s else
+              "base" if "with base" in s else "link" if "comparing step" in s else
               "other", c) for t, s, c in events]
+    for t, s, c in events:  # every progress line with its times, for per-link figures
+        print(f"  [{t:8.1f} s wall, {c if c is not None else float('nan'):8.1f} s CPU] {s}")
     for (t, kind, c), (t_next, _, c_next) in zip(marks, marks[1:] + [(wall, "", cpu)]):
         if kind in wall_s:
             wall_s[kind] += t_next - t
             if c is not None and c_next is not None:
                 cpu_s[kind] += c_next - c
+    print(f"base comparisons: wall {wall_s['base']:.1f} s, CPU {cpu_s['base']:.1f} s")
     return wall_s["pass"], wall_s["link"], cpu_s["pass"], cpu_s["link"]
 
 
@@ -200,6 +216,8 @@ def main():
     ap.add_argument("--target-link-gb", type=float, default=7.92,
                     help="bytes of MLP gate/up and attention q/k of one target checkpoint (7B Llama: "
                          "32 layers x (2 x 11008 x 4096 + 2 x 4096^2) x 2 bytes)")
+    ap.add_argument("--base", action="store_true",
+                    help="also write an unrelated model of the same shape (another seed) and pass it as --base")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--reuse", action="store_true", help="use the run already in --dir")
     ap.add_argument("--use", type=int, help="with --reuse: only the first N checkpoints of the run")

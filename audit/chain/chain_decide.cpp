@@ -139,6 +139,18 @@ void decide_chain(ChainResult& r, const ChainRule& rule) {
         } else {
             l.status = LinkStatus::undecided;
         }
+        // A later checkpoint derived from a base took weights from it (layers merged or replaced
+        // mid-run): it does not descend from its predecessor alone.
+        const auto& rel = r.checkpoints.size() > l.to ? r.checkpoints[l.to].bases
+                                                       : std::vector<ProbeRelation>{};
+        for (std::size_t b = 0; b < rel.size() && b < r.bases.size(); ++b) {
+            if (rel[b].verdict != "derived") continue;
+            const auto& before = r.checkpoints[l.from].bases;  // empty: carried (independent)
+            if (b < before.size() && before[b].verdict == "derived") continue;  // inherited
+            l.status = LinkStatus::broken;
+            l.drift_note = "derived from base " + r.bases[b].label;
+            break;
+        }
     }
 
     // ---- origin ----
@@ -197,6 +209,8 @@ void decide_chain(ChainResult& r, const ChainRule& rule) {
         r.reasons.push_back(step_of(r, l.to) + " does not descend from " + step_of(r, l.from) +
                             (l.dependence.verdict == "incompatible"
                                  ? " (their tensors do not pair: " + l.dependence.note + ")"
+                             : l.dependence.verdict == "derived"
+                                 ? " alone (" + l.drift_note + ")"
                                  : " (the weight probe calls them independent)"));
     } else if (o.status == OriginStatus::not_independent) {
         r.verdict = ChainVerdict::origin_not_independent;

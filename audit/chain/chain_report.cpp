@@ -41,6 +41,20 @@ std::string evidence_text(const ProbeRelation& p) {
     return reports::fixed(p.neg_log10_p, 1);
 }
 
+// Where a link does not continue the whole model (the reason its successor was compared with
+// the bases): layers the link probe did not show on their own, tensors not continued.
+std::string continuity_text(Language lang, const ChainLink& l) {
+    std::string out;
+    if (l.layers_tested > 0 && l.layers_shown < l.layers_tested)
+        out += "; " + reports::format(lang, "chain.link.layers_shown",
+                                      {std::to_string(l.layers_shown), std::to_string(l.layers_tested)});
+    if (!l.components_not_continued.empty())
+        out += "; " + reports::format(lang, "chain.link.not_continued",
+                                      {std::to_string(l.components_not_continued.size()),
+                                       l.components_not_continued.front()});
+    return out;
+}
+
 std::string distance_text(double d) { return std::isfinite(d) ? reports::fixed(d, 4) : "n/a"; }
 
 reports::Relation relation_enum(const std::string& v) {
@@ -173,6 +187,10 @@ reports::Section summary_section(Language lang, const ChainResult& r) {
     if (r.bases.empty())
         s.blocks.push_back(reports::Note{reports::NoteKind::warning, msg(lang, "chain.note.no_base.title"),
                                          msg(lang, "chain.note.no_base.text")});
+    if (std::any_of(r.checkpoints.begin(), r.checkpoints.end(),
+                    [](const ChainCheckpoint& c) { return c.bases_skipped == "carried"; }))
+        s.blocks.push_back(reports::Note{reports::NoteKind::info, msg(lang, "chain.note.carried.title"),
+                                         msg(lang, "chain.note.carried.text")});
     if (std::any_of(r.bases.begin(), r.bases.end(), [](const ChainBase& b) { return b.from_registry; }))
         s.blocks.push_back(reports::Note{reports::NoteKind::info, msg(lang, "chain.note.registry.title"),
                                          msg(lang, "chain.note.registry.text")});
@@ -220,7 +238,8 @@ reports::Section timeline_section(Language lang, const ChainResult& r) {
             {link ? distance_text(link->step_distance) : "—", Tone::neutral},
             {link ? evidence_text(link->dependence) : "—", Tone::neutral},
             {link ? msg(lang, std::string("chain.link.") + link_status_name(link->status)) +
-                        (link->drift_note.empty() ? "" : " (" + link->drift_note + ")")
+                        (link->drift_note.empty() ? "" : " (" + link->drift_note + ")") +
+                        continuity_text(lang, *link)
                   : msg(lang, "chain.link.start"),
              link ? link_tone(link->status) : Tone::muted},
             {reports::fixed(c.spectral_ratio, 2), Tone::neutral}};
@@ -231,6 +250,8 @@ reports::Section timeline_section(Language lang, const ChainResult& r) {
                                p.verdict == "derived" ? Tone::bad
                                : p.verdict == "independent" ? Tone::good
                                                             : Tone::warn});
+            } else if (!c.bases_skipped.empty()) {
+                row.push_back({msg(lang, "chain.base_skipped." + c.bases_skipped), Tone::muted});
             } else {
                 row.push_back({"—", Tone::muted});
             }

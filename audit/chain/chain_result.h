@@ -49,7 +49,12 @@ struct ChainCheckpoint {
     std::int64_t parameters = 0;
     double distance_from_start = 0.0;  // relative L2 distance of the weights (sampled)
     double spectral_ratio = 0.0;       // median top-singular-value / MP-edge ratio (training sign)
-    std::vector<ProbeRelation> bases;  // one per ChainResult::bases
+    std::vector<ProbeRelation> bases;  // one per ChainResult::bases (empty when not compared)
+    // Why this checkpoint was not compared with the bases ("" when it was, or when no base was
+    // given): "carried" (every layer and every sampled component of the link into it continues its
+    // predecessor, which was itself independent of every base or carried: the origin's
+    // independence reaches it by continuity) or "origin-only" (--origin-bases-only).
+    std::string bases_skipped;
     CheckpointReads reads;             // where this checkpoint's reads went (checkpoint_pass.h)
 };
 
@@ -63,6 +68,13 @@ struct ChainLink {
     std::int64_t tokens = 0;       // tokens seen between them (or steps when no tokens given)
     double drift_rate = 0.0;       // step_distance per million tokens (or per 1000 steps)
     std::string drift_note;        // why the drift is inconsistent, "" when consistent
+    // Whole-model continuity, which decides whether the origin's independence of the bases is
+    // carried to `to` (chain_run.cpp): the link probe's layers each beyond the thresholds on their
+    // own (-1: the link probe did not decide this link), and the sampled tensors of `to` whose
+    // values do not continue `from`'s (cosine of the same sampled elements within 5 sd of 0: a
+    // tensor replaced by another model's).
+    int layers_shown = -1, layers_tested = 0;
+    std::vector<std::string> components_not_continued;
     LinkStatus status = LinkStatus::undecided;
 };
 

@@ -1,6 +1,7 @@
 // Orchestration of one checkpoint-chain audit (see the header).
 #include "audit/chain/chain_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <cmath>
@@ -96,13 +97,27 @@ ProbeRelation relation_of_link(const pw::LinkProbeResult& l) {
 // dependence, the full probe without controls, and with them where that is inconclusive (only
 // the positive controls can show that the probe would have seen a derivation there, so a break
 // is confirmed with them).
+// `layers_shown` / `layers_tested`: the link probe's layers each beyond both thresholds on its own
+// (left unchanged when the link probe did not decide the link).
 ProbeRelation link_relation(const CheckpointPass& from, const CheckpointPass& to,
                             const pw::LinkProbeOptions* link, const pw::CompareOptions& full,
-                            const pw::CompareOptions& controls) {
+                            const pw::CompareOptions& controls, int& layers_shown,
+                            int& layers_tested) {
     if (link && incompatibility(*from.ckpt, *to.ckpt).empty()) {
         try {
             const pw::LinkProbeResult l = pw::probe_link(*from.view, *to.view, *link);
-            if (l.dependent) return relation_of_link(l);
+            if (l.dependent) {
+                // One layer's own evidence at the full probe's thresholds: a layer replaced by
+                // another model's (independent of its predecessor's layer) passes with probability
+                // below 10^-neuron_threshold, so a splice of any layer is seen here.
+                layers_tested = static_cast<int>(l.layers.size());
+                layers_shown = 0;
+                for (const auto& ly : l.layers)
+                    layers_shown += ly.neuron_neg_log10_p >= link->rule.neuron_threshold() &&
+                                    ly.dims > 0 &&
+                                    -std::log10(ly.cka_p) >= link->rule.attention_corroboration_neg_log10_p;
+                return relation_of_link(l);
+            }
         } catch (const UnsupportedError&) {
             // the full probe says why
         }
@@ -113,6 +128,51 @@ ProbeRelation link_relation(const CheckpointPass& from, const CheckpointPass& to
         r = compare_pair(*from.ckpt, *from.view, from.summary, *to.ckpt, *to.view, to.summary,
                          controls, true);
     return r;
+}
+
+// Tensors of `b` whose sampled values do not continue `a`'s:
+//  - replaced: the cosine of the same sampled elements is within 5 sd of 0 (sd 1/sqrt(n) for
+//    unrelated zero-mean values), as when a tensor is replaced by another model's;
+//  - jumped: its drift (1 - cosine) is beyond kJumpDrift and kJumpOverMedian times the link's
+//    median tensor drift, as when a tensor is merged with another model's (a 50/50 merge with an
+//    unrelated tensor drifts ~0.29 in one step while training moves every tensor alike; early
+//    links, where every tensor moves far, raise the median and so the bar).
+// Tensors with fewer than 64 samples are not tested; tensors of constant sign (norm gains) always
+// continue (their cosine is near 1 whatever their source).
+std::vector<std::string> components_not_continued(const ChainSketch& a, const ChainSketch& b) {
+    constexpr double kJumpDrift = 0.2, kJumpOverMedian = 10.0;
+    std::vector<std::pair<std::string, double>> cosines;
+    std::vector<std::string> out;
+    for (const auto& [name, va] : a.samples) {
+        const auto it = b.samples.find(name);
+        if (it == b.samples.end() || a.sizes.at(name) != b.sizes.at(name) || va.size() < 64) continue;
+        const auto& vb = it->second;
+        double ab = 0.0, aa = 0.0, bb = 0.0;
+        for (std::size_t k = 0; k < va.size() && k < vb.size(); ++k) {
+            ab += static_cast<double>(va[k]) * vb[k];
+            aa += static_cast<double>(va[k]) * va[k];
+            bb += static_cast<double>(vb[k]) * vb[k];
+        }
+        if (!(aa > 0.0) || !(bb > 0.0)) continue;
+        const double cosine = ab / std::sqrt(aa * bb);
+        if (cosine < 5.0 / std::sqrt(static_cast<double>(va.size()))) out.push_back(name);
+        else cosines.emplace_back(name, cosine);
+    }
+    if (cosines.empty()) return out;
+    std::vector<double> drift;
+    for (const auto& c : cosines) drift.push_back(1.0 - c.second);
+    std::nth_element(drift.begin(), drift.begin() + drift.size() / 2, drift.end());
+    const double bar = std::max(kJumpDrift, kJumpOverMedian * drift[drift.size() / 2]);
+    for (const auto& [name, cosine] : cosines)
+        if (1.0 - cosine > bar) out.push_back(name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool all_independent(const std::vector<ProbeRelation>& rel) {
+    for (const auto& p : rel)
+        if (p.verdict != "independent") return false;
+    return true;
 }
 
 // True when `a` and the checkpoint at `b_path` are the same files on disk (the submitted model given
@@ -179,6 +239,7 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
     // link (k, k+1).
     std::optional<CheckpointPass> prev_pass;
     ChainSketch first_sketch;
+    bool carry_holds = true;  // every checkpoint so far independent of every base, or carried
     for (std::size_t i = 0; i < m.checkpoints.size(); ++i) {
         const ChainEntry& e = m.checkpoints[i];
         say(reports::format(lang, "cli.progress.chain_checkpoint",
@@ -207,8 +268,10 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
             link.from = i - 1;
             link.to = i;
             link.dependence = link_relation(*prev_pass, pass, o.full_links ? nullptr : &link_probe,
-                                            link_options, control_options);
+                                            link_options, control_options, link.layers_shown,
+                                            link.layers_tested);
             link.step_distance = relative_distance(prev_pass->sketch, pass.sketch);
+            link.components_not_continued = components_not_continued(prev_pass->sketch, pass.sketch);
             if (r.tokens_given)
                 link.tokens = *e.tokens_seen - *m.checkpoints[i - 1].tokens_seen;
             else
@@ -219,16 +282,40 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
             r.links.push_back(std::move(link));
         }
 
-        if (i == 0 || o.bases_for_every_checkpoint) {
+        // Base comparisons: the origin always; a later checkpoint where continuity does not
+        // carry the origin's independence to it (see ChainOptions::base_comparisons).
+        bool compare_bases = i == 0 || o.base_comparisons == ChainOptions::BaseComparisons::every;
+        if (i > 0 && !bases.empty() && !compare_bases) {
+            const ChainLink& link = r.links.back();
+            const bool whole = link.dependence.probe == "link" && link.layers_tested > 0 &&
+                               link.layers_shown == link.layers_tested &&
+                               link.components_not_continued.empty();
+            if (o.base_comparisons == ChainOptions::BaseComparisons::origin_only)
+                c.bases_skipped = "origin-only";
+            else if (whole && carry_holds)
+                c.bases_skipped = "carried";
+            else
+                compare_bases = true;
+        }
+        if (compare_bases) {
             for (std::size_t b = 0; b < bases.size(); ++b) {
                 say(reports::format(lang, "cli.progress.chain_vs_base",
                                     {labels[i], bases[b].ref.label}));
                 const CheckpointPass& bp = bases[b].pass;
-                c.bases.push_back(compare_pair(*bp.ckpt, *bp.view, bp.summary, ckpt, *pass.view, pass.summary,
-                                               i == 0 ? control_options : link_options,
-                                               false));
+                ProbeRelation rel = compare_pair(*bp.ckpt, *bp.view, bp.summary, ckpt, *pass.view,
+                                                 pass.summary, i == 0 ? control_options : link_options,
+                                                 false);
+                // Independence of a later checkpoint needs the controls' power too.
+                if (i > 0 && rel.verdict == "inconclusive")
+                    rel = compare_pair(*bp.ckpt, *bp.view, bp.summary, ckpt, *pass.view, pass.summary,
+                                       control_options, false);
+                c.bases.push_back(std::move(rel));
             }
+            // Independence is established here (and carried on) only when every base is
+            // independent; once it is not, every later checkpoint is compared.
+            carry_holds = carry_holds && all_independent(c.bases);
         }
+        if (i > 0 && r.links.back().dependence.verdict != "derived") carry_holds = false;
         r.checkpoints.push_back(std::move(c));
         if (prev_pass) r.checkpoints[i - 1].reads = prev_pass->reads();  // its last use is done
         prev_pass.reset();
@@ -283,7 +370,12 @@ ChainResult run_chain(const ChainOptions& o, reports::Language lang, const Progr
 
     r.parameters = {
         {"chain.samples_per_tensor", std::to_string(o.samples_per_tensor)},
-        {"chain.bases_for_every_checkpoint", o.bases_for_every_checkpoint ? "true" : "false"},
+        {"chain.base_comparisons",
+         o.base_comparisons == ChainOptions::BaseComparisons::every ? "every checkpoint"
+         : o.base_comparisons == ChainOptions::BaseComparisons::origin_only
+             ? "origin only"
+             : "origin, and each later checkpoint that continuity does not carry (every layer "
+               "shown by the link probe and every sampled tensor continued)"},
         {"chain.rule", chain_rule.source},
         {"chain.backtrack_tolerance", reports::json_number(chain_rule.backtrack_tolerance)},
         {"chain.drift_rate_factor", reports::json_number(chain_rule.drift_rate_factor)},

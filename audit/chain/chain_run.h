@@ -32,7 +32,12 @@ struct ChainOptions {
                                            // origin (screened through its fingerprint)
     std::optional<std::string> submitted;  // the model under review (binding)
     std::optional<std::uint64_t> seed;     // none: each probe's documented default seed
-    bool bases_for_every_checkpoint = true;  // false: only the origin is compared with the bases
+    // Which checkpoints are compared with the bases: `carry` (default) the origin always, and a
+    // later checkpoint only where continuity does not carry the origin's independence to it (the
+    // link into it not shown on every layer and every sampled component, or an earlier failure);
+    // `every` each checkpoint; `origin_only` the origin only.
+    enum class BaseComparisons : std::uint8_t { carry, every, origin_only };
+    BaseComparisons base_comparisons = BaseComparisons::carry;
     int samples_per_tensor = 4096;           // sketch size for distances
     // false: each link is tested by the link probe first (probes/weights/link_probe.h) and by the
     // full weight probe only where that does not show dependence; true: the full probe on every

@@ -1,5 +1,5 @@
 // `lineage chain CHECKPOINT... | --manifest FILE [--base PATH]... [--submitted PATH] [--out DIR]
-// [--lang en|ko] [--json] [--origin-bases-only] [--full-links]`: the checkpoint-chain audit
+// [--lang en|ko] [--json] [--origin-bases-only | --bases-every-checkpoint] [--full-links]`: the checkpoint-chain audit
 // (audit/chain/chain_run.h). Proves that a series of checkpoints from one training run descends
 // step by step from an initialisation independent of every base, and that its final checkpoint is
 // the submitted model; or locates the break. Prints the verdict (or the JSON record) and writes
@@ -49,6 +49,7 @@ struct ChainCliOptions {
     bool json = false;
     long long seed = -1;
     bool origin_bases_only = false;
+    bool bases_every_checkpoint = false;
     bool full_links = false;
 };
 
@@ -62,6 +63,7 @@ std::string command_line(const ChainCliOptions& o) {
     if (!o.submitted.empty()) cmd += " --submitted " + shell_quote(o.submitted);
     if (o.seed >= 0) cmd += " --seed " + std::to_string(o.seed);
     if (o.origin_bases_only) cmd += " --origin-bases-only";
+    if (o.bases_every_checkpoint) cmd += " --bases-every-checkpoint";
     if (o.full_links) cmd += " --full-links";
     cmd += " --lang " + o.lang;
     return cmd;
@@ -81,7 +83,11 @@ int run_chain_command(const ChainCliOptions& o) {
     if (!o.submitted.empty()) options.submitted = o.submitted;
     else if (options.manifest.submitted) options.submitted = options.manifest.submitted;
     if (o.seed >= 0) options.seed = static_cast<std::uint64_t>(o.seed);
-    options.bases_for_every_checkpoint = !o.origin_bases_only;
+    if (o.origin_bases_only && o.bases_every_checkpoint)
+        throw UsageError("--origin-bases-only and --bases-every-checkpoint exclude each other");
+    options.base_comparisons = o.origin_bases_only ? audit::ChainOptions::BaseComparisons::origin_only
+                               : o.bases_every_checkpoint ? audit::ChainOptions::BaseComparisons::every
+                                                          : audit::ChainOptions::BaseComparisons::carry;
     options.full_links = o.full_links;
     options.command = command_line(o);
 
@@ -124,6 +130,9 @@ std::function<int()> setup_chain(CLI::App& sub) {
         ->check(CLI::NonNegativeNumber);
     sub.add_flag("--origin-bases-only", o->origin_bases_only,
                  "Compare only the first checkpoint with the bases (faster timelines)");
+    sub.add_flag("--bases-every-checkpoint", o->bases_every_checkpoint,
+                 "Compare every checkpoint with the bases (default: the first one, and a later one "
+                 "only where continuity does not carry the first one's independence to it)");
     sub.add_flag("--full-links", o->full_links,
                  "Run the full weight probe on every link instead of the link probe first (slower)");
     sub.footer(kChainFooter);

@@ -20,7 +20,7 @@ schema = 1
 
 [policy]
 name = "independent-foundation"
-version = "1.0.0"
+version = "1.1.0"
 description = "Fails a candidate whose weights, in any component, descend from another model; warns on a reused tokenizer or an identical architecture; informs on behavioural similarity."
 description_ko = "어느 구성 요소든 다른 모델의 가중치에서 유래했다면 불합격으로 판정합니다. 토크나이저 재사용과 동일한 아키텍처는 경고로, 가중치 계보 없는 행동 유사성은 참고 사항으로 보고합니다."
 
@@ -34,6 +34,10 @@ bonferroni = true
 require_power = true
 # A component that is neither shown derived nor shown independent makes the model inconclusive.
 inconclusive_components = "inconclusive"
+# A component that no base has (a vision tower audited against text-only bases) cannot descend
+# from those bases: it does not block a pass, and the rule "component-not-compared" below warns
+# that its origin was not examined. Give a base or registry entry that has one to examine it.
+uncompared_components = "ignore"
 
 [[rules]]
 id = "weights-derived"
@@ -43,6 +47,15 @@ relations = ["derived"]
 components = ["*"]
 description = "The weights of this component descend from another model."
 description_ko = "이 구성 요소의 가중치가 다른 모델에서 유래했습니다."
+
+[[rules]]
+id = "component-not-compared"
+severity = "warn"
+kind = "weight-lineage"
+relations = ["not-compared"]
+components = ["*"]
+description = "No base model has this component, so its weights were not compared with any. Audit again with a base or registry entry that has one (for a vision tower: known vision encoders)."
+description_ko = "이 구성 요소를 가진 기준 모델이 없어 가중치를 어떤 모델과도 비교하지 못했습니다. 해당 구성 요소를 가진 기준 모델이나 레지스트리 항목(비전 타워라면 알려진 비전 인코더)을 지정해 다시 감사하십시오."
 
 [[rules]]
 id = "tokenizer-reused"

@@ -44,6 +44,10 @@ struct Policy {
     bool bonferroni = true;       // divide derived_alpha by the number of tests
     bool require_power = true;    // "independent" needs every positive control detected
     InconclusivePolicy inconclusive_components = InconclusivePolicy::inconclusive;
+    // A component no base could be compared with (no base has one): it cannot descend from these
+    // bases, but its origin was not examined either. "ignore" lists it (rules may warn on the
+    // weight-lineage relation "not-compared") without blocking a pass.
+    InconclusivePolicy uncompared_components = InconclusivePolicy::inconclusive;
     std::vector<Rule> rules;
 };
 

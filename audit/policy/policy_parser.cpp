@@ -195,6 +195,17 @@ Rule parse_rule(const Validator& v, const toml::table& t, const std::string& pre
     return rule;
 }
 
+// decision.<key> = "inconclusive" | "ignore" (absent: `fallback`).
+InconclusivePolicy undecided_policy(const Validator& v, const toml::table& decision,
+                                    std::string_view key, InconclusivePolicy fallback) {
+    const auto value = v.string(decision, "decision", key, false);
+    if (!value) return fallback;
+    if (*value == "inconclusive") return InconclusivePolicy::inconclusive;
+    if (*value == "ignore") return InconclusivePolicy::ignore;
+    v.fail(decision.get(key), "decision." + std::string(key),
+           "expected one of inconclusive, ignore (got \"" + *value + "\")");
+}
+
 }  // namespace
 
 std::string_view severity_name(Severity s) {
@@ -244,7 +255,8 @@ Policy parse_policy(std::string_view text, std::string_view where) {
 
     if (const toml::table* d = v.table(root, "", "decision", false)) {
         v.only_keys(*d, "decision",
-                    {"derived_alpha", "bonferroni", "require_power", "inconclusive_components"});
+                    {"derived_alpha", "bonferroni", "require_power", "inconclusive_components",
+                     "uncompared_components"});
         if (auto a = v.number(*d, "decision", "derived_alpha")) {
             if (!(*a > 0.0 && *a < 1.0)) {
                 v.fail(d->get("derived_alpha"), "decision.derived_alpha",
@@ -254,16 +266,10 @@ Policy parse_policy(std::string_view text, std::string_view where) {
         }
         p.bonferroni = v.boolean(*d, "decision", "bonferroni").value_or(p.bonferroni);
         p.require_power = v.boolean(*d, "decision", "require_power").value_or(p.require_power);
-        if (auto ic = v.string(*d, "decision", "inconclusive_components", false)) {
-            if (*ic == "inconclusive") {
-                p.inconclusive_components = InconclusivePolicy::inconclusive;
-            } else if (*ic == "ignore") {
-                p.inconclusive_components = InconclusivePolicy::ignore;
-            } else {
-                v.fail(d->get("inconclusive_components"), "decision.inconclusive_components",
-                       "expected one of inconclusive, ignore (got \"" + *ic + "\")");
-            }
-        }
+        p.inconclusive_components =
+            undecided_policy(v, *d, "inconclusive_components", p.inconclusive_components);
+        p.uncompared_components =
+            undecided_policy(v, *d, "uncompared_components", p.uncompared_components);
     }
 
     const toml::node* rules = root.get("rules");

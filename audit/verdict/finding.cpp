@@ -14,8 +14,10 @@ struct KindInfo {
     std::span<const std::string_view> relations;
 };
 
-constexpr std::array<std::string_view, 3> kWeightRelations{"derived", "independent",
-                                                           "inconclusive"};
+// "not-compared": no base had a matching component (e.g. a vision tower audited against text-only
+// bases), so nothing could be derived from them; a policy decides whether that blocks a pass.
+constexpr std::array<std::string_view, 4> kWeightRelations{"derived", "independent", "inconclusive",
+                                                           "not-compared"};
 constexpr std::array<std::string_view, 7> kTokenizerRelations{
     "identical", "same-vocabulary", "extended", "pruned", "shifted", "reordered", "independent"};
 constexpr std::array<std::string_view, 3> kArchitectureRelations{"identical", "same-family",

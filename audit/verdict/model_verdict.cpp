@@ -45,6 +45,7 @@ ModelVerdict decide_model(const Policy& policy, std::span<const ComponentVerdict
     ModelVerdict v;
     bool compared = false;
     for (const auto& c : components) {
+        const bool uncompared = c.reason == ComponentReason::not_compared;
         switch (c.relation) {
             case Relation::derived:
                 ++v.derived;
@@ -54,10 +55,12 @@ ModelVerdict decide_model(const Policy& policy, std::span<const ComponentVerdict
                 break;
             case Relation::inconclusive:
                 ++v.inconclusive;
+                v.not_compared += uncompared;
                 break;
         }
         if (c.bases_compared > 0) compared = true;
-        match_rules(policy, FindingKind::weight_lineage, reports::relation_name(c.relation),
+        match_rules(policy, FindingKind::weight_lineage,
+                    uncompared ? std::string_view("not-compared") : reports::relation_name(c.relation),
                     c.component, c.source_base, c.source_component, c.p_value, v.hits);
     }
     for (const auto& f : findings) {
@@ -83,8 +86,10 @@ ModelVerdict decide_model(const Policy& policy, std::span<const ComponentVerdict
     } else if (!compared) {
         v.outcome = Outcome::inconclusive;
         v.reason = ModelReason::no_comparison;
-    } else if (v.inconclusive > 0 &&
-               policy.inconclusive_components == InconclusivePolicy::inconclusive) {
+    } else if ((v.inconclusive > v.not_compared &&
+                policy.inconclusive_components == InconclusivePolicy::inconclusive) ||
+               (v.not_compared > 0 &&
+                policy.uncompared_components == InconclusivePolicy::inconclusive)) {
         v.outcome = Outcome::inconclusive;
         v.reason = ModelReason::undecided_components;
     } else {

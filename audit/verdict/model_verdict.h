@@ -3,8 +3,9 @@
 // model-level findings (tokenizer, architecture, behaviour). Then:
 //   fail          any rule of severity "fail" matched
 //   inconclusive  no weight-lineage comparison was made at all (nothing to decide on), or a
-//   component
-//                 is undecided and the policy's inconclusive_components = "inconclusive"
+//                 component is undecided and the policy's inconclusive_components =
+//                 "inconclusive", or no base had a counterpart for a component (relation
+//                 "not-compared" for rules) and uncompared_components = "inconclusive"
 //   pass          otherwise; "warn" and "inform" hits are listed with the verdict, never change it
 // Behavioural similarity is a finding of its own kind: a policy can inform or warn on it, and it
 // never turns a component into "derived".
@@ -48,6 +49,7 @@ struct ModelVerdict {
     ModelReason reason = ModelReason::no_comparison;
     std::vector<RuleHit> hits;  // fail, then warn, then inform; each in component order
     int derived = 0, independent = 0, inconclusive = 0;  // component counts
+    int not_compared = 0;  // of the inconclusive: no base had a matching component
     int fails = 0, warnings = 0, informs = 0;            // hit counts
 };
 

@@ -18,6 +18,7 @@ positive in full. Raw answers are kept under --work (default bench/out/zoo) and 
 binary and the zoo are unchanged.
 """
 import argparse
+import concurrent.futures
 import hashlib
 import json
 import math
@@ -234,6 +235,8 @@ def main(argv=None):
     ap.add_argument("--cached-only", action="store_true",
                     help="score only pairs whose answers are already under --work (no runs)")
     ap.add_argument("--quiet", action="store_true", help="summaries only")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="lineage calls run at once (each is single-process; answers are the same)")
     args = ap.parse_args(argv)
 
     with open(os.path.join(args.zoo, "zoo.json"), encoding="utf-8") as f:
@@ -264,20 +267,50 @@ def main(argv=None):
           f"skipped (subcommand not available): {', '.join(skipped) or 'none'}")
 
     tensors = TensorCache(args.zoo)
-    results = {}
-    for probe in probes:
-        rows = []
+
+    def raw_path_of(probe, pair):
+        """(a, b, path of the raw answer) of a pair for a probe."""
+        a, b = models[pair["a"]], models[pair["b"]]
+        if probe == "audit" and pair["relation"] == "derived-from":  # candidate = the child
+            a, b = models[pair["parent"]], models[pair["child"]]
         raw_dir = os.path.join(args.work, probe if probe in NAIVE_PROBES else
                                f"{probe}-{binary_id}")
         os.makedirs(raw_dir, exist_ok=True)
+        # keyed by content, so answers survive a rebuilt zoo.json with more models
+        return a, b, os.path.join(raw_dir, f"{a['id']}__{b['id']}-"
+                                  f"{a.get('weights_sha256', '')[:8]}"
+                                  f"{b.get('weights_sha256', '')[:8]}.json")
+
+    if args.jobs > 1 and not args.cached_only:  # fill the answer cache in parallel first
+        todo = []
+        for probe in probes:
+            if probe in NAIVE_PROBES:
+                continue
+            for pair in pairs:
+                a, b, path = raw_path_of(probe, pair)
+                if not os.path.exists(path):
+                    todo.append((probe, a, b, path))
+
+        def fill(job):
+            probe, a, b, path = job
+            raw = run_lineage(command_for(probe, lineage, os.path.join(args.zoo, a["path"]),
+                                          os.path.join(args.zoo, b["path"])), args.timeout)
+            with open(path + ".tmp", "w", encoding="utf-8") as f:
+                json.dump(raw, f, indent=1)
+            os.replace(path + ".tmp", path)
+            return job
+
+        print(f"running {len(todo)} lineage calls, {args.jobs} at once", flush=True)
+        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+            for i, job in enumerate(pool.map(fill, todo), 1):
+                if i % 25 == 0 or i == len(todo):
+                    print(f"  {i}/{len(todo)} done", flush=True)
+
+    results = {}
+    for probe in probes:
+        rows = []
         for pair in pairs:
-            a, b = models[pair["a"]], models[pair["b"]]
-            if probe == "audit" and pair["relation"] == "derived-from":  # candidate = the child
-                a, b = models[pair["parent"]], models[pair["child"]]
-            # keyed by content, so answers survive a rebuilt zoo.json with more models
-            raw_path = os.path.join(raw_dir, f"{a['id']}__{b['id']}-"
-                                    f"{a.get('weights_sha256', '')[:8]}"
-                                    f"{b.get('weights_sha256', '')[:8]}.json")
+            a, b, raw_path = raw_path_of(probe, pair)
             if os.path.exists(raw_path):
                 with open(raw_path, encoding="utf-8") as f:
                     raw = json.load(f)

@@ -9,8 +9,10 @@
 
 #include "probes/stats/correlation.h"
 #include "probes/stats/distributions.h"
+#include "probes/stats/figure_text.h"
 #include "probes/stats/layer_alignment.h"
 #include "probes/weights/attention_invariant.h"
+#include "probes/weights/block_hidden_map.h"
 #include "probes/weights/direct_statistics.h"
 #include "probes/weights/expert_matching.h"
 #include "probes/weights/hidden_alignment.h"
@@ -36,12 +38,12 @@ const char* verdict_name(Verdict v) {
 
 namespace {
 
-std::string fmt(double v, int prec = 3) {
-    std::ostringstream s;
-    s.precision(prec);
-    s << v;
-    return s.str();
-}
+// The statistic families whose strongest member makes the pair's combined evidence (neuron
+// matching, attention invariant, Pearson, and the token agreement that shares their thresholds):
+// the combined -log10 p is Bonferroni-adjusted over them.
+constexpr double kEvidenceFamilies = 4.0;
+
+std::string fmt(double v, int prec = 3) { return stats::figure_text(v, prec); }
 
 double raw_cos(const std::vector<float>& a, const std::vector<float>& b) {
     if (a.size() != b.size() || a.empty()) return std::nan("");
@@ -109,7 +111,12 @@ void decide(const VerdictRule& rule, CompareResult& r) {
         r.verdict = Verdict::derived;
         return;
     }
-    const double inside = rule.inside_null_neg_log10_p;
+    // "Inside its null" is judged with the same multiplicity as the pair's combined evidence
+    // (r.neg_log10_p, Bonferroni over the families): a pair is independent when its combined
+    // p-value stays above 10^-inside. Judging each family unadjusted would flag a few
+    // independent pairs per thousand by chance (zoo C vs A-drop: one neuron-matching cell at p 1e-4.1,
+    // family 3.54, combined 2.94).
+    const double inside = rule.inside_null_neg_log10_p + std::log10(kEvidenceFamilies);
     // The attention invariant is inside the independent-model range when its permutation p is,
     // or when no layer's CKA exceeds what models with independent weights reach (a distilled
     // student's aligned attention is far beyond the permutation null; see verdict_rule.h).
@@ -165,8 +172,9 @@ std::string summarise(const CompareResult& r) {
         s << "the weights look INDEPENDENT. ";
     else
         s << "the evidence is INCONCLUSIVE. ";
-    s << "The hidden spaces were aligned as '" << r.hidden.kind << "' from " << r.hidden.shared_tokens
-      << " shared tokens (fit " << fmt(std::max(r.hidden.permutation_fit, r.hidden.rotation_fit))
+    s << "The hidden spaces were aligned as '" << r.hidden.kind << "' from "
+      << (r.hidden.source.empty() ? std::to_string(r.hidden.shared_tokens) + " shared tokens" : r.hidden.source)
+      << " (fit " << fmt(std::max(r.hidden.permutation_fit, r.hidden.rotation_fit))
       << " vs " << fmt(r.hidden.null_max) << " for random token pairs). ";
     s << "Matching MLP neurons by gate rows and by up rows gives -log10 p = "
       << fmt(r.neuron_neg_log10_p, 4) << " combined over layers; the attention invariant (unbiased "
@@ -247,6 +255,31 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     if (best_fit_basis) {
         ctx.hidden_map = best_fit;
         ctx.has_map = true;
+    }
+    if (r.hidden.recovered)
+        r.hidden.source = "embeddings of " + std::to_string(r.hidden.shared_tokens) + " shared tokens";
+    // 2b. No map from the embeddings (B's own, e.g. retrained after lifting A's blocks into a
+    // rotated or permuted basis): estimate one from the block weights themselves. It depends on B
+    // only through neuron- and head-order-invariant matrices and never reads Wq/Wk, so neuron
+    // matching and the attention invariant run through it with their nulls intact
+    // (block_hidden_map.h).
+    if (!r.hidden.recovered && !best_fit_basis) {
+        BlockHiddenMap bm = block_hidden_map(ctx, r.stats);
+        if (bm.recovered) {
+            ctx.hidden_map = std::move(bm.map);
+            ctx.has_map = true;
+            r.hidden.kind = bm.kind;
+            r.hidden.recovered = true;
+            r.hidden.permutation_fit = bm.permutation_fit;
+            r.hidden.rotation_fit = bm.rotation_fit;
+            r.hidden.null_max = bm.null_max;
+            r.hidden.null_mean = bm.null_mean;
+            r.hidden.source = "block weights of layer " + std::to_string(bm.layer_a) + " (A) and layer " +
+                              std::to_string(bm.layer_b) + " (B)";
+            r.hidden.note = bm.note;
+        } else if (!bm.note.empty()) {
+            r.hidden.note += (r.hidden.note.empty() ? "" : "; ") + bm.note;
+        }
     }
 
     // 3. neuron matching, layer x layer, and the layer maps
@@ -345,7 +378,7 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     descriptive(ctx, raw_cosines, r);
 
     // Combined evidence: the strongest family, Bonferroni over the families.
-    const double families = 4.0;
+    const double families = kEvidenceFamilies;
     double best = std::max({r.neuron_neg_log10_p, r.attention_neg_log10_p, r.pearson_max_neg_log10_p});
     if (r.exact_reuse) best = std::numeric_limits<double>::infinity();
     r.neg_log10_p = std::max(0.0, best - std::log10(families));

@@ -59,6 +59,7 @@ JsonValue compare_to_json(const CompareResult& r) {
     h.set("null_max", num(r.hidden.null_max));
     h.set("shared_tokens", r.hidden.shared_tokens);
     h.set("token_source", r.hidden.token_source);
+    if (!r.hidden.source.empty()) h.set("source", r.hidden.source);
     if (!r.hidden.note.empty()) h.set("note", r.hidden.note);
     j.set("hidden_map", h);
     JsonValue layers = JsonValue::object();
@@ -235,7 +236,7 @@ std::string compare_to_text(const CompareResult& r) {
     o << "\n" << r.summary << "\n\n";
     o << "hidden map: " << r.hidden.kind << " (permutation fit " << f(r.hidden.permutation_fit)
       << ", rotation fit " << f(r.hidden.rotation_fit) << ", null max " << f(r.hidden.null_max)
-      << "; " << r.hidden.token_source << ")\n";
+      << "; " << (r.hidden.source.empty() ? r.hidden.token_source : r.hidden.source) << ")\n";
     o << "layer map (B -> A):";
     for (auto a : r.layer_map_b_to_a) o << " " << (a < 0 ? std::string("-") : std::to_string(a));
     o << "   dropped A layers:";

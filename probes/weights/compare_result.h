@@ -38,6 +38,9 @@ struct HiddenMap {
     double null_mean = 0.0, null_max = 0.0;  // best-fit statistic for random token pairings
     std::int64_t shared_tokens = 0;
     std::string token_source;   // "tokenizer byte strings" or "identical ids (fallback)"
+    // Where the map came from: "embeddings of N shared tokens" or, when those give none, "block
+    // weights of layer i (A) and layer j (B)" (block_hidden_map.h).
+    std::string source;
     std::string note;
 };
 

@@ -9,6 +9,7 @@
 #include "probes/stats/cka.h"
 #include "probes/stats/correlation.h"
 #include "probes/stats/distributions.h"
+#include "probes/stats/figure_text.h"
 #include "probes/stats/random.h"
 #include "probes/stats/thread_pool.h"
 #include "probes/weights/neuron_matching.h"
@@ -119,12 +120,7 @@ void attention_layer(const ModelView& a, const ModelView& b, int layer, const Li
     out.cka_z = t.null_sd > 0 ? (t.observed - t.null_mean) / t.null_sd : 0.0;
 }
 
-std::string fmt(double v, int prec = 3) {
-    std::ostringstream s;
-    s.precision(prec);
-    s << v;
-    return s.str();
-}
+std::string fmt(double v, int prec = 3) { return stats::figure_text(v, prec); }
 
 std::string summarise(const LinkProbeResult& r, const LinkProbeOptions& o) {
     std::ostringstream s;

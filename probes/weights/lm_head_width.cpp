@@ -9,6 +9,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "probes/stats/figure_text.h"
 #include "probes/stats/random.h"
 
 namespace lineage::probes::weights {
@@ -39,12 +40,7 @@ std::pair<VectorD, stats::MatrixD> whitener(const stats::MatrixD& m) {
     return {mu, stats::MatrixD(eig.eigenvectors() * inv_sqrt.asDiagonal() * eig.eigenvectors().transpose())};
 }
 
-std::string fmt(double v) {
-    std::ostringstream s;
-    s.precision(3);
-    s << v;
-    return s.str();
-}
+std::string fmt(double v, int prec = 3) { return stats::figure_text(v, prec); }
 
 }  // namespace
 

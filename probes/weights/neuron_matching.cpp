@@ -9,7 +9,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <list>
+#include <memory>
+#include <mutex>
 #include <numeric>
+#include <tuple>
 
 #include "probes/stats/assignment.h"
 #include "probes/stats/assignment_scan.h"
@@ -177,21 +181,106 @@ std::vector<NeuronBlock> mlp_blocks(const ModelView& view, int layer) {
 
 namespace {
 
-// The independence test on the given rows of A's gate and up matrices against all of B's; every
-// matrix has its rows normalised already.
-BlockMatch test_rows(const MatrixF& ga, const MatrixF& gb, const MatrixF& ua, const MatrixF& ub,
-                     const std::vector<std::int32_t>& subset) {
+// One block's rows ready for matching: norm gain folded, A's side mapped into B's hidden basis and
+// cut to the matched subset (neuron_subset, `ids` = those rows' indices in the block), every row
+// normalised. Normalising is per row, so cutting first gives the same rows as cutting after.
+struct PreparedBlock {
+    MatrixF gate, up;
+    std::vector<std::int32_t> ids;  // A's side: the block rows kept (sorted); B's side: empty (all)
+    std::int64_t n = 0;             // the block's neurons
+};
+using PreparedPtr = std::shared_ptr<const PreparedBlock>;
+
+PreparedBlock prepare_block(const PairContext& ctx, const NeuronBlock& blk, bool a_side) {
+    PreparedBlock p;
+    const ModelView& view = a_side ? ctx.a : ctx.b;
+    p.gate = block_rows(view, blk, false, a_side ? &ctx : nullptr);
+    p.up = block_rows(view, blk, true, a_side ? &ctx : nullptr);
+    p.n = p.gate.rows();
+    if (a_side) {
+        p.ids = neuron_subset(p.gate.rows(), neuron_subset_limit());
+        if (static_cast<Eigen::Index>(p.ids.size()) != p.gate.rows()) {
+            p.gate = select_rows(p.gate, p.ids);
+            p.up = select_rows(p.up, p.ids);
+        }
+    }
+    normalise_rows(p.gate);
+    normalise_rows(p.up);
+    return p;
+}
+
+// Prepared blocks shared by the cells of one neuron_matching call. In a band every layer meets ~5
+// layers of the other model, and re-reading, folding, mapping and normalising both 11,008 x 4,096
+// tensors per cell cost as much as a screened cell's GEMMs. Least recently used entries go once
+// the byte budget is exceeded (layers that left the band; cells run B-layer-major, so the window
+// is one layer of B and ~5 subsets of A). A race that prepares one block twice only wastes work.
+class PreparedCache {
+public:
+    explicit PreparedCache(std::size_t budget_bytes) : budget_(budget_bytes) {}
+
+    PreparedPtr get(const PairContext& ctx, const NeuronBlock& blk, bool a_side, int layer, std::size_t block) {
+        const Key key{a_side, layer, block};
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (auto hit = find(key)) return hit;
+        }
+        auto value = std::make_shared<const PreparedBlock>(prepare_block(ctx, blk, a_side));
+        std::lock_guard<std::mutex> lock(mu_);
+        if (auto hit = find(key)) return hit;
+        entries_.push_front({key, value});
+        bytes_ += bytes(*value);
+        while (bytes_ > budget_ && entries_.size() > 1) {
+            bytes_ -= bytes(*entries_.back().second);
+            entries_.pop_back();
+        }
+        return value;
+    }
+
+private:
+    using Key = std::tuple<bool, int, std::size_t>;
+    static std::size_t bytes(const PreparedBlock& p) {
+        return static_cast<std::size_t>(p.gate.size() + p.up.size()) * sizeof(float);
+    }
+    PreparedPtr find(const Key& key) {
+        for (auto it = entries_.begin(); it != entries_.end(); ++it)
+            if (it->first == key) {
+                entries_.splice(entries_.begin(), entries_, it);
+                return entries_.front().second;
+            }
+        return nullptr;
+    }
+    std::mutex mu_;
+    std::list<std::pair<Key, PreparedPtr>> entries_;
+    std::size_t bytes_ = 0, budget_;
+};
+
+inline constexpr std::size_t kPreparedCacheBytes = std::size_t(1536) << 20;
+
+// The independence test on the rows `pos` of A's prepared subset (positions into a.ids; all of
+// them when empty) against all of B's rows.
+BlockMatch test_rows(const PreparedBlock& a, const PreparedBlock& b, const std::vector<std::int32_t>& pos) {
     BlockMatch out;
-    const auto pg = match_normalised(select_rows(ga, subset), gb, SimilarityPath::automatic);
+    std::vector<std::int32_t> ids = a.ids;
+    const MatrixF* ga = &a.gate;
+    const MatrixF* ua = &a.up;
+    MatrixF gs, us;
+    if (!pos.empty()) {
+        gs = select_rows(a.gate, pos);
+        us = select_rows(a.up, pos);
+        ga = &gs, ua = &us;
+        ids.clear();
+        for (const auto p : pos) ids.push_back(a.ids[static_cast<std::size_t>(p)]);
+    }
+    const auto pg = match_normalised(*ga, b.gate, SimilarityPath::automatic);
     out.certified_gate = pg.certified;
-    const auto pu = match_normalised(select_rows(ua, subset), ub, SimilarityPath::automatic);
+    const auto pu = match_normalised(*ua, b.up, SimilarityPath::automatic);
     out.certified_up = pu.certified;
     std::vector<double> x, y, id;
     for (std::size_t k = 0; k < pg.row_to_col.size() && k < pu.row_to_col.size(); ++k)
         if (pg.row_to_col[k] >= 0 && pu.row_to_col[k] >= 0) {
             x.push_back(pg.row_to_col[k]);
             y.push_back(pu.row_to_col[k]);
-            id.push_back(static_cast<double>(subset[k]));
+            id.push_back(static_cast<double>(ids[k]));
         }
     out.neurons = static_cast<std::int64_t>(x.size());
     if (x.size() < 3) return out;
@@ -204,20 +293,52 @@ BlockMatch test_rows(const MatrixF& ga, const MatrixF& gb, const MatrixF& ua, co
     return out;
 }
 
+// Positions in A's prepared subset of the screening rows (neuron_subset(n, kScreenRows) is a
+// prefix of the same seeded permutation as the subset, so every screening row is in it).
+std::vector<std::int32_t> screen_positions(const PreparedBlock& a, std::int64_t n) {
+    std::vector<std::int32_t> pos;
+    for (const auto r : neuron_subset(n, kScreenRows)) {
+        const auto it = std::lower_bound(a.ids.begin(), a.ids.end(), r);
+        if (it == a.ids.end() || *it != r) return {};  // not a prefix (cannot happen): no screen
+        pos.push_back(static_cast<std::int32_t>(it - a.ids.begin()));
+    }
+    return pos;
+}
+
+// The cell's test in stages (see CellStage in neuron_matching.h).
+BlockMatch staged_test(const PreparedBlock& a, const PreparedBlock& b, std::int64_t n, CellStage stage) {
+    const std::int64_t limit = neuron_subset_limit();
+    if (stage != CellStage::full && limit > kScreenRows && n > 2 * limit) {
+        const auto pos = screen_positions(a, n);
+        if (!pos.empty()) {
+            BlockMatch quick = test_rows(a, b, pos);
+            quick.screened = true;
+            if (stage == CellStage::off_diagonal && quick.neg_log10_p < kScreenEvidence) return quick;
+            if (stage == CellStage::diagonal) {
+                // Two looks at one cell: Bonferroni x2 on whichever is reported.
+                if (quick.neg_log10_p >= kDecisiveEvidence) {
+                    quick.neg_log10_p = std::max(0.0, quick.neg_log10_p - std::log10(2.0));
+                    return quick;
+                }
+                BlockMatch full = test_rows(a, b, {});
+                full.neg_log10_p = std::max(0.0, full.neg_log10_p - std::log10(2.0));
+                return full;
+            }
+        }
+    }
+    return test_rows(a, b, {});
+}
+
 }  // namespace
 
 BlockMatch match_blocks(const PairContext& ctx, const NeuronBlock& a, const NeuronBlock& b, bool screen) {
-    MatrixF ga = block_rows(ctx.a, a, false, &ctx), gb = block_rows(ctx.b, b, false, nullptr);
-    if (ga.cols() != gb.cols()) return {};  // hidden widths differ and no map: not comparable
-    MatrixF ua = block_rows(ctx.a, a, true, &ctx), ub = block_rows(ctx.b, b, true, nullptr);
-    for (MatrixF* m : {&ga, &gb, &ua, &ub}) normalise_rows(*m);
-    const std::int64_t limit = neuron_subset_limit();
-    if (screen && limit > kScreenRows && ga.rows() > 2 * limit) {
-        BlockMatch quick = test_rows(ga, gb, ua, ub, neuron_subset(ga.rows(), kScreenRows));
-        quick.screened = true;
-        if (quick.neg_log10_p < kScreenEvidence) return quick;
-    }
-    return test_rows(ga, gb, ua, ub, neuron_subset(ga.rows(), limit));
+    return match_blocks(ctx, a, b, screen ? CellStage::off_diagonal : CellStage::full);
+}
+
+BlockMatch match_blocks(const PairContext& ctx, const NeuronBlock& a, const NeuronBlock& b, CellStage stage) {
+    const PreparedBlock pa = prepare_block(ctx, a, true), pb = prepare_block(ctx, b, false);
+    if (pa.gate.cols() != pb.gate.cols()) return {};  // hidden widths differ and no map: not comparable
+    return staged_test(pa, pb, pa.n, stage);
 }
 
 NeuronMatchingResult neuron_matching(const PairContext& ctx) {
@@ -228,8 +349,9 @@ NeuronMatchingResult neuron_matching(const PairContext& ctx) {
     r.cells.assign(static_cast<std::size_t>(la * lb), {});
     std::vector<std::pair<int, int>> todo;
     const bool all = static_cast<std::int64_t>(la) * lb <= ctx.rule.max_layer_pairs;
-    for (int i = 0; i < la; ++i)
-        for (int j = 0; j < lb; ++j) {
+    // B-layer-major, so that the prepared-row cache holds one layer of B and A's band around it.
+    for (int j = 0; j < lb; ++j)
+        for (int i = 0; i < la; ++i) {
             const double diag = lb > 1 ? static_cast<double>(j) * (la - 1) / (lb - 1) : 0.0;
             if (all || std::fabs(i - diag) <= 2.0) todo.emplace_back(i, j);
         }
@@ -239,13 +361,19 @@ NeuronMatchingResult neuron_matching(const PairContext& ctx) {
         const double diag = lb > 1 ? static_cast<double>(j) * (la - 1) / (lb - 1) : 0.0;
         return !all && std::fabs(i - diag) > 0.5;
     };
+    PreparedCache cache(kPreparedCacheBytes);
     stats::parallel_for(todo.size(), [&](std::size_t k) {
         const auto [i, j] = todo[k];
         const auto ba = mlp_blocks(ctx.a, i), bb = mlp_blocks(ctx.b, j);
         if (ba.empty() || bb.empty()) return;
+        const CellStage stage = off_diagonal(i, j) ? CellStage::off_diagonal : CellStage::diagonal;
         std::vector<BlockMatch> m(ba.size() * bb.size());
         for (std::size_t x = 0; x < ba.size(); ++x)
-            for (std::size_t y = 0; y < bb.size(); ++y) m[x * bb.size() + y] = match_blocks(ctx, ba[x], bb[y], off_diagonal(i, j));
+            for (std::size_t y = 0; y < bb.size(); ++y) {
+                const auto pa = cache.get(ctx, ba[x], true, i, x);
+                const auto pb = cache.get(ctx, bb[y], false, j, y);
+                if (pa->gate.cols() == pb->gate.cols()) m[x * bb.size() + y] = staged_test(*pa, *pb, pa->n, stage);
+            }
         LayerPairScore cell;
         std::size_t best = 0;
         for (std::size_t q = 1; q < m.size(); ++q)

@@ -94,9 +94,19 @@ struct BlockMatch {
     bool screened = false;  // the result of the small screening subset (see kScreenRows)
 };
 
+// How a cell is tested when A's subset is active (more than 2 x kNeuronSubsetRows neurons):
+// full = the whole subset at once; off_diagonal = the band screen above; diagonal = two looks, the
+// screening rows first and the whole subset only when they are not decisive (-log10 p below
+// kDecisiveEvidence, far beyond the derived threshold): a derived layer (hundreds on 256 rows)
+// then costs ~1/8 of the GEMMs, an unrelated one pays 1/8 more. Either look is a valid p-value of
+// the same test; the reported one is Bonferroni-corrected for the two looks (x2).
+enum class CellStage { full, off_diagonal, diagonal };
+inline constexpr double kDecisiveEvidence = 20.0;
+
 // One block pair: A's block (aligned into B's basis) against B's block.
 // screen = true: an off-diagonal band cell (see kScreenRows).
 BlockMatch match_blocks(const PairContext& ctx, const NeuronBlock& a, const NeuronBlock& b, bool screen = false);
+BlockMatch match_blocks(const PairContext& ctx, const NeuronBlock& a, const NeuronBlock& b, CellStage stage);
 
 struct LayerPairScore {
     double neg_log10_p = 0.0;    // layer-level evidence (experts combined)

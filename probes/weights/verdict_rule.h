@@ -20,6 +20,8 @@ struct VerdictRule {
     int neuron_candidates = 1;
     int neuron_components = 2;
     double attention_corroboration_neg_log10_p = 2.0;
+    // Independent needs the pair's combined evidence (strongest family, Bonferroni over the
+    // families, as in the JSON's p_value) below this -log10 p (compare.cpp decide()).
     double inside_null_neg_log10_p = 3.0;
     // The attention invariant's second calibration, against models with independent weights:
     // after the hidden spaces are aligned through shared tokens, a distilled student's Wq|Wk still

@@ -80,6 +80,9 @@ constexpr Message kMessages[] = {
     {"verdict.no_comparison", "어떤 기준 모델과도 비교하지 못해 아무것도 판정하지 못했습니다."},
     {"verdict.undecided",
      "구성 요소 {1}개 중 {0}개를 판정하지 못했습니다. 파생으로 확인된 구성 요소는 없습니다."},
+    {"verdict.pass.uncompared",
+     "파생된 구성 요소는 없습니다. 구성 요소 {1}개 중 {0}개({2})는 어느 기준 모델에도 대응하는 "
+     "구성 요소가 없어 비교하지 못했고, 비교한 구성 요소는 모두 독립적입니다."},
     {"verdict.pass.ignored",
      "파생된 구성 요소는 없습니다. 구성 요소 {1}개 중 {0}개는 판단 보류이나, 이 정책에서는 판정에 "
      "반영하지 않습니다."},
@@ -384,6 +387,12 @@ constexpr Message kMessages[] = {
     {"chain.link.broken", "단절"},
     {"chain.link.undecided", "판단 보류"},
     {"chain.link.drift-inconsistent", "변화량 불일치"},
+    {"chain.base_skipped.carried", "비교 생략: 시작점에서 연속성으로 이어짐"},
+    {"chain.base_skipped.origin-only", "비교 안 함 (--origin-bases-only)"},
+    {"chain.link.layers_shown", "단독으로 확인된 층 {0}/{1}"},
+    {"chain.link.not_continued", "이어지지 않은 텐서 {0}개 (예: {1})"},
+    {"chain.note.carried.title", "연속성으로 이어진 기준 모델 비교"},
+    {"chain.note.carried.text", "첫 체크포인트는 모든 기준 모델과 비교됩니다(양성 대조 포함). 이후 체크포인트는 연속성이 그 독립성을 이어 주지 못하는 경우에만 다시 비교됩니다. \"비교 생략: 시작점에서 연속성으로 이어짐\"으로 표시된 체크포인트는 누락이 아니라 결정에 따라 비교하지 않았습니다: 그 체크포인트로 이어지는 링크가 모든 층에서 단독으로 확인되었고(뉴런 매칭과 어텐션 불변량이 전체 프로브의 임계값을 넘음) 표본 추출한 모든 텐서가 직전 체크포인트의 값을 이어 가며, 직전 체크포인트 자체가 모든 기준 모델과 독립이거나 이어진 것이기 때문입니다. 그렇지 않은 링크(학습 도중 층이나 텐서가 교체되거나 병합됨)는 그 체크포인트를, 실패 이후에는 그 뒤의 모든 체크포인트를 비교하게 합니다. --bases-every-checkpoint 는 모두 비교합니다."},
     {"chain.link.start", "시작"},
     {"chain.section.summary", "요약"},
     {"chain.section.timeline", "타임라인"},

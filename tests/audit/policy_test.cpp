@@ -50,19 +50,24 @@ TEST_CASE("the bundled policy file parses, and the compiled-in copy is identical
     CHECK(text == builtin_policy_text());
     Policy p = load_policy(path);
     CHECK(p.name == "independent-foundation");
-    CHECK(p.version == "1.0.0");
+    CHECK(p.version == "1.1.0");
     CHECK(p.derived_alpha == doctest::Approx(1e-6));
     CHECK(p.bonferroni);
     CHECK(p.require_power);
     CHECK(p.inconclusive_components == InconclusivePolicy::inconclusive);
-    REQUIRE(p.rules.size() == 4);
+    CHECK(p.uncompared_components == InconclusivePolicy::ignore);
+    REQUIRE(p.rules.size() == 5);
     CHECK(p.rules[0].severity == Severity::fail);
     CHECK(p.rules[0].kind == FindingKind::weight_lineage);
     CHECK(p.rules[1].severity == Severity::warn);
-    CHECK(p.rules[1].kind == FindingKind::tokenizer);
-    CHECK(p.rules[3].severity == Severity::inform);
-    CHECK(p.rules[3].kind == FindingKind::behaviour);
+    CHECK(p.rules[1].kind == FindingKind::weight_lineage);
+    CHECK(p.rules[1].relations == std::vector<std::string>{"not-compared"});
+    CHECK(p.rules[2].severity == Severity::warn);
+    CHECK(p.rules[2].kind == FindingKind::tokenizer);
+    CHECK(p.rules[4].severity == Severity::inform);
+    CHECK(p.rules[4].kind == FindingKind::behaviour);
     CHECK(!p.rules[1].description_ko.empty());
+    CHECK(!p.rules[2].description_ko.empty());
     CHECK(p.digest.rfind("sha256:", 0) == 0);
     CHECK(p.digest.size() == 7 + 64);
     Policy b = builtin_policy();
@@ -156,6 +161,9 @@ TEST_CASE("malformed policies are rejected naming file and key") {
               std::string::npos);
         std::string u = base + "[decision]\ninconclusive_components = \"maybe\"\n";
         CHECK(error_of(u).find("expected one of inconclusive, ignore") != std::string::npos);
+        std::string x = base + "[decision]\nuncompared_components = \"pass\"\n";
+        CHECK(error_of(x).find("key 'decision.uncompared_components': expected one of "
+                               "inconclusive, ignore (got \"pass\")") != std::string::npos);
         std::string w = base + "[decision]\nrequire_power = \"yes\"\n";
         CHECK(error_of(w).find("key 'decision.require_power': expected true or false") !=
               std::string::npos);

@@ -201,6 +201,39 @@ TEST_CASE("model verdict: inconclusive without comparisons or with undecided com
     }
 }
 
+TEST_CASE("model verdict: a component no base has warns under the bundled policy, blocks on request") {
+    // A vision-language candidate audited against a text-only base: the language model is
+    // independent with its controls; the vision tower has no counterpart in the base.
+    Policy policy = builtin_policy();
+    std::vector<Finding> findings{weight("embeddings", "independent", 0.5),
+                                  weight("layers.0.mlp", "independent", 0.4)};
+    std::vector<std::string> all{"embeddings", "layers.0.mlp", "vision"};
+    auto comps = decide_components(findings, policy, all);
+    REQUIRE(comps.size() == 3);
+    CHECK(comps[2].reason == ComponentReason::not_compared);
+    auto m = decide_model(policy, comps, findings);
+    CHECK(m.outcome == Outcome::pass);
+    CHECK(m.inconclusive == 1);
+    CHECK(m.not_compared == 1);
+    CHECK(m.warnings == 1);
+    REQUIRE(!m.hits.empty());
+    CHECK(m.hits[0].rule_id == "component-not-compared");
+    CHECK(m.hits[0].component == "vision");
+    CHECK(m.hits[0].relation == "not-compared");
+
+    policy.uncompared_components = InconclusivePolicy::inconclusive;
+    auto strict = decide_model(policy, comps, findings);
+    CHECK(strict.outcome == Outcome::inconclusive);
+    CHECK(strict.reason == ModelReason::undecided_components);
+
+    // Ignoring uncompared components never hides an undecided one that was compared.
+    policy.uncompared_components = InconclusivePolicy::ignore;
+    findings.push_back(weight("lm_head", "independent", 0.3, "base-a", Power{3, 2, ""}));
+    all.push_back("lm_head");
+    auto comps2 = decide_components(findings, policy, all);
+    CHECK(decide_model(policy, comps2, findings).outcome == Outcome::inconclusive);
+}
+
 TEST_CASE("a reviewer's policy can fail on a reused tokenizer, scoped rules match by glob") {
     Policy policy = parse_policy(R"(schema = 1
 [policy]
