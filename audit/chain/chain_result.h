@@ -39,6 +39,7 @@ struct CheckpointReads {
     int most_reads_of_one_tensor = 0;                      // in the pass: 1 = each tensor once
     std::int64_t digest_extra_bytes = 0;                   // hashed outside the pass (0: folded in)
     std::int64_t pairwise_tensor_reads = 0, pairwise_bytes = 0;  // later, by the pairwise statistics
+                                                                 // (distinct tensors: deterministic)
 };
 
 struct ChainCheckpoint {

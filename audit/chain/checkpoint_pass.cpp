@@ -75,13 +75,16 @@ CountingView::CountingView(const std::string& path, const weights::Checkpoint& m
         const auto* info = meta.find(t.name);
         stored_bytes_.push_back(info ? static_cast<std::int64_t>(info->bytes.size()) : 0);
     }
+    seen_ = std::make_unique<std::atomic<bool>[]>(stored_bytes_.size());
 }
 
 pw::MatrixF CountingView::read(const pw::TensorRef& t) const {
     pw::MatrixF m = inner_.read(t);
-    reads_.fetch_add(1, std::memory_order_relaxed);
-    bytes_read_.fetch_add(stored_bytes_[static_cast<std::size_t>(&t - inner_.tensors().data())],
-                          std::memory_order_relaxed);
+    const auto i = static_cast<std::size_t>(&t - inner_.tensors().data());
+    if (!seen_[i].exchange(true, std::memory_order_relaxed)) {
+        reads_.fetch_add(1, std::memory_order_relaxed);
+        bytes_read_.fetch_add(stored_bytes_[i], std::memory_order_relaxed);
+    }
     return m;
 }
 

@@ -37,8 +37,9 @@ struct ChainSketch {
 // NaN when they share no tensor.
 double relative_distance(const ChainSketch& a, const ChainSketch& b);
 
-// The checkpoint as the pairwise statistics see it: forwards to a CheckpointView and counts what
-// is read through it (thread-safe).
+// The checkpoint as the pairwise statistics see it: forwards to a CheckpointView and counts the
+// distinct tensors read through it (thread-safe). Distinct, not every read: how often a tensor is
+// re-read depends on the probes' caches and on thread timing, and the report must not.
 class CountingView : public probes::weights::ModelView {
 public:
     // `meta`: the same checkpoint opened for its metadata (the tensors' stored sizes).
@@ -55,12 +56,13 @@ public:
 
     // Stored bytes of tensors()[i].
     std::int64_t stored_bytes(std::size_t i) const { return stored_bytes_[i]; }
-    std::int64_t reads() const { return reads_; }
-    std::int64_t bytes_read() const { return bytes_read_; }
+    std::int64_t reads() const { return reads_; }            // distinct tensors read
+    std::int64_t bytes_read() const { return bytes_read_; }  // their stored bytes
 
 private:
     probes::weights::CheckpointView inner_;
     std::vector<std::int64_t> stored_bytes_;  // by index into tensors()
+    mutable std::unique_ptr<std::atomic<bool>[]> seen_;  // by index into tensors(): read at least once
     mutable std::atomic<std::int64_t> reads_{0}, bytes_read_{0};
 };
 

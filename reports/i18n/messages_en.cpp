@@ -422,8 +422,8 @@ constexpr Message kMessages[] = {
     {"chain.summary.reads", "Reads"},
     {"chain.summary.reads_value",
      "{0} models, {1} GB of weights, each read in one pass (statistics and content digest "
-     "together; {2} GB hashed outside the passes); the pairwise statistics re-read {3} GB from "
-     "the mapped pages"},
+     "together; {2} GB hashed outside the passes); the pairwise statistics read {3} GB of "
+     "them again from the mapped pages"},
     {"chain.note.registry.title", "Registry entries: origin only"},
     {"chain.note.registry.text",
      "Fingerprint-registry entries are compared with the first checkpoint only (the origin "

@@ -413,7 +413,7 @@ constexpr Message kMessages[] = {
     {"chain.summary.reads", "읽기"},
     {"chain.summary.reads_value",
      "모델 {0}개, 가중치 {1} GB를 각각 한 번에 읽음(통계와 내용 다이제스트를 함께 계산; 읽기 "
-     "밖에서 해시한 양 {2} GB); 쌍별 통계가 매핑된 페이지에서 {3} GB를 다시 읽음"},
+     "밖에서 해시한 양 {2} GB); 쌍별 통계가 그중 {3} GB를 매핑된 페이지에서 다시 읽음"},
     {"chain.note.registry.title", "레지스트리 항목: 시작점만 비교"},
     {"chain.note.registry.text",
      "지문 레지스트리 항목은 첫 체크포인트하고만 비교합니다(시작점 문제). 이후 체크포인트에서는 "

@@ -236,7 +236,7 @@ TEST_CASE("the report states the issue's verdict words, the timeline per base an
     const std::string reads = summary_value(rep, 7);
     CHECK(reads.find("1 models, 2.000 GB of weights, each read in one pass") != std::string::npos);
     CHECK(reads.find("0.000 GB hashed outside") != std::string::npos);
-    CHECK(reads.find("re-read 1.000 GB") != std::string::npos);
+    CHECK(reads.find("read 1.000 GB of them again") != std::string::npos);
     bool note = false;
     for (const auto& s : rep.sections)
         for (const auto& b : s.blocks)

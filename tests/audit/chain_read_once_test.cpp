@@ -106,6 +106,7 @@ TEST_CASE("run_chain reads each checkpoint and each base in one pass") {
     }
     // The pairwise statistics read again from the mapped pages; counted, not hidden.
     CHECK(r.checkpoints[1].reads.pairwise_tensor_reads > 0);
+    CHECK(r.checkpoints[1].reads.pairwise_tensor_reads <= r.checkpoints[1].reads.tensors);  // distinct
     CHECK(r.bases.at(0).digest == independent_digest(kZoo + "A"));
     CHECK(r.binding.status == audit::BindingStatus::bound);
     CHECK(r.binding.submitted_digest == independent_digest(kZoo + "B"));
