@@ -8,6 +8,10 @@ Llama-2-7B, with LAYERS decoder layers instead of 32. Generated at bench time (n
               neurons of every layer permuted (gate/up rows and down columns together), so the
               identity is useless and both matchings must recover the permutation
   B           independent of A, seed 2 (the hard negative: same architecture and shapes)
+  BA-lift     (with LIFT=1) A's blocks lifted into a randomly rotated residual basis (norm gains
+              folded into the matrices that read them) plus 0.1x-std noise, under B's own
+              embeddings, lm_head and final norm: no embedding map exists, only the block map
+              can align it
 
 Usage: compare_7b_slice_make.py DIR [LAYERS]   (default 2 layers; ~1.3 GB per model on disk)
 """
@@ -56,6 +60,27 @@ def fine_tuned(a, layers, seed=7):
     return {k: v.to(torch.bfloat16).contiguous() for k, v in b.items()}
 
 
+def lifted(a, b, layers, seed=11):
+    g = torch.Generator().manual_seed(seed)
+    q, _ = torch.linalg.qr(torch.randn(D, D, generator=g))
+    out = {k: b[k] for k in ("model.embed_tokens.weight", "lm_head.weight", "model.norm.weight")}
+    def noisy(x):
+        return x + 0.1 * x.std() * torch.randn(x.shape, generator=g)
+    for l in range(layers):
+        p = f"model.layers.{l}."
+        attn_g = a[p + "input_layernorm.weight"].float()
+        mlp_g = a[p + "post_attention_layernorm.weight"].float()
+        for n in ("q_proj", "k_proj", "v_proj"):
+            out[p + f"self_attn.{n}.weight"] = noisy((a[p + f"self_attn.{n}.weight"].float() * attn_g) @ q)
+        for n in ("gate_proj", "up_proj"):
+            out[p + f"mlp.{n}.weight"] = noisy((a[p + f"mlp.{n}.weight"].float() * mlp_g) @ q)
+        out[p + "self_attn.o_proj.weight"] = noisy(q.T @ a[p + "self_attn.o_proj.weight"].float())
+        out[p + "mlp.down_proj.weight"] = noisy(q.T @ a[p + "mlp.down_proj.weight"].float())
+        out[p + "input_layernorm.weight"] = torch.ones(D)
+        out[p + "post_attention_layernorm.weight"] = torch.ones(D)
+    return {k: v.to(torch.bfloat16).contiguous() for k, v in out.items()}
+
+
 def write(root, name, tensors, layers):
     d = os.path.join(root, name)
     os.makedirs(d, exist_ok=True)
@@ -73,8 +98,10 @@ def main():
     a = model(1, layers)
     write(root, "A", a, layers)
     write(root, "A-ft", fine_tuned(a, layers), layers)
-    del a
-    write(root, "B", model(2, layers), layers)
+    b = model(2, layers)
+    write(root, "B", b, layers)
+    if os.environ.get("LIFT") == "1":
+        write(root, "BA-lift", lifted(a, b, layers), layers)
 
 
 if __name__ == "__main__":

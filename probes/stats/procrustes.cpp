@@ -17,6 +17,13 @@ MatrixD orthogonal_procrustes(const MatrixD& x, const MatrixD& y) {
     return svd.matrixU() * svd.matrixV().transpose();
 }
 
+MatrixD orthogonal_procrustes_f32(const MatrixD& x, const MatrixD& y) {
+    if (x.rows() != y.rows()) throw InternalError("orthogonal_procrustes: row counts differ");
+    const Eigen::MatrixXf m = x.cast<float>().transpose() * y.cast<float>();
+    Eigen::BDCSVD<Eigen::MatrixXf> svd(m, Eigen::ComputeThinU | Eigen::ComputeThinV);
+    return (svd.matrixU() * svd.matrixV().transpose()).cast<double>();
+}
+
 MatrixD column_correlation(const MatrixD& x, const MatrixD& y) {
     MatrixD xc = x, yc = y;
     xc.rowwise() -= x.colwise().mean();
@@ -54,18 +61,45 @@ namespace {
 // Mean over j of corr(u_j, v_j) for the first min(cols) columns: the diagonal of
 // column_correlation without forming the other p*q - p entries (O(n p), not O(n p q); at hidden
 // 4096 the full matrix was most of the hidden-map null's cost).
+// corr(u_i, v_j) as mean_diagonal_correlation sums it (0 for a constant column).
+double column_pair_correlation(const MatrixD& u, Eigen::Index i, const MatrixD& v, Eigen::Index j) {
+    const Eigen::VectorXd a = u.col(i).array() - u.col(i).mean();
+    const Eigen::VectorXd b = v.col(j).array() - v.col(j).mean();
+    const double na = a.norm(), nb = b.norm();
+    return na > 0 && nb > 0 ? a.dot(b) / (na * nb) : 0.0;
+}
+
 double mean_diagonal_correlation(const MatrixD& u, const MatrixD& v) {
     const Eigen::Index p = std::min(u.cols(), v.cols());
     double s = 0;
-    for (Eigen::Index j = 0; j < p; ++j) {
-        const Eigen::VectorXd a = u.col(j).array() - u.col(j).mean();
-        const Eigen::VectorXd b = v.col(j).array() - v.col(j).mean();
-        const double na = a.norm(), nb = b.norm();
-        if (na > 0 && nb > 0) s += a.dot(b) / (na * nb);
-    }
+    for (Eigen::Index j = 0; j < p; ++j) s += column_pair_correlation(u, j, v, j);
     return p ? s / static_cast<double>(p) : 0.0;
 }
 }  // namespace
+
+double signed_permutation_fit_value(const MatrixD& x, const SignedPermutation& sp, const MatrixD& y) {
+    // The dense form compares, in the narrower space, column k of X M (p >= q: k a column of Y)
+    // or of Y M' (p < q: k a column of X); an unmatched k is a zero column and adds 0. Negating a
+    // column negates its centred copy and the dot product exactly, so the sums agree bit for bit.
+    const Eigen::Index p = x.cols(), q = y.cols(), k = std::min(p, q);
+    if (k == 0) return 0.0;
+    std::vector<std::int32_t> by_b(static_cast<std::size_t>(q), -1);  // column of Y -> column of X
+    for (std::size_t i = 0; i < sp.a_to_b.size(); ++i)
+        if (sp.a_to_b[i] >= 0) by_b[static_cast<std::size_t>(sp.a_to_b[i])] = static_cast<std::int32_t>(i);
+    double s = 0;
+    if (p < q) {
+        for (Eigen::Index i = 0; i < p; ++i) {
+            const std::int32_t j = sp.a_to_b[static_cast<std::size_t>(i)];
+            if (j >= 0) s += sp.sign[static_cast<std::size_t>(i)] * column_pair_correlation(x, i, y, j);
+        }
+    } else {
+        for (Eigen::Index j = 0; j < q; ++j) {
+            const std::int32_t i = by_b[static_cast<std::size_t>(j)];
+            if (i >= 0) s += sp.sign[static_cast<std::size_t>(i)] * column_pair_correlation(x, i, y, j);
+        }
+    }
+    return s / static_cast<double>(k);
+}
 
 double mapped_fit(const MatrixD& x, const MatrixD& r, const MatrixD& y) {
     return r.cols() > r.rows() ? mean_diagonal_correlation(x, MatrixD(y * r.transpose()))

@@ -39,6 +39,16 @@ SignedPermutation signed_permutation_fit(const MatrixD& x, const MatrixD& y);
 // outside the map's range (fresh dimensions of a widened model) do not count against the fit.
 double mapped_fit(const MatrixD& x, const MatrixD& r, const MatrixD& y);
 
+// mapped_fit(x, signed_permutation_matrix(sp, y.cols()), y) without forming the matrix or the
+// n x p x q product: a column gather and sign flip, O(n min(p, q)). Same terms summed in the same
+// order, so the value is bit-identical to the dense form.
+double signed_permutation_fit_value(const MatrixD& x, const SignedPermutation& sp, const MatrixD& y);
+
+// orthogonal_procrustes in single precision (cross product and SVD in float, map returned in
+// double). For wide hidden sizes (thousands), where the map is judged by a fit whose null sd is
+// ~1/sqrt(n) >> float rounding; roughly halves the GEMM and SVD cost.
+MatrixD orthogonal_procrustes_f32(const MatrixD& x, const MatrixD& y);
+
 // The signed permutation as a p x q matrix M with X M ~ Y.
 MatrixD signed_permutation_matrix(const SignedPermutation& sp, std::int64_t q);
 

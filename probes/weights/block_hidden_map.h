@@ -42,6 +42,7 @@ struct BlockHiddenMap {
     double null_max = 0.0, null_mean = 0.0;
     int controls = 0;                     // control block pairs behind the null
     int candidates = 0;                   // layer pairs refined
+    double screen_margin = 0.0;           // best pair's screen over its layers' other pairings
     MatrixF map;                          // d_A x d_B with W_A M ~ W_B (empty when not recovered)
     std::string note;
 };

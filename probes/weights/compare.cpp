@@ -16,6 +16,7 @@
 #include "probes/weights/direct_statistics.h"
 #include "probes/weights/expert_matching.h"
 #include "probes/weights/hidden_alignment.h"
+#include "probes/weights/layer_sample_view.h"
 #include "probes/weights/lm_head_width.h"
 #include "probes/weights/mapped_statistics.h"
 #include "probes/weights/neuron_matching.h"
@@ -141,8 +142,12 @@ void decide(const VerdictRule& rule, CompareResult& r) {
     const bool tested = r.comparable_layer_pairs > 0;
     if (all_inside && controls_ok && tested && width_tokens) {
         r.verdict = Verdict::independent;
+        std::string from;
+        if (!r.control_layers.empty())
+            from = " (built from " + std::to_string(r.control_layers.size()) + " evenly spaced of A's " +
+                   std::to_string(r.layers_a) + " layers)";
         r.reasons.push_back("every test inside its null, and all " + std::to_string(r.controls.size()) +
-                            " positive controls from A were detected at the same settings");
+                            " positive controls from A were detected at the same settings" + from);
         for (const auto& w : r.width_invariant_tokens)
             r.reasons.push_back(w.component + " (different widths): " + w.note);
         return;
@@ -230,11 +235,18 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     r.cka_shuffles = rule.cka_shuffles;
     r.rule_source = rule.source;
     PairContext ctx{a, b, sa, sb, rule, MatrixF(), false};
+    auto lap_start = t0;
+    auto lap = [&](const char* stage) {
+        const auto now = std::chrono::steady_clock::now();
+        r.stage_seconds.emplace_back(stage, std::chrono::duration<double>(now - lap_start).count());
+        lap_start = now;
+    };
 
     // 0. exact reuse (the language model's own flag; towers are judged below, each on its own)
     exact_reuse(ctx, r.stats);
     r.exact_reuse = exact_reuse_in_language_model(r.stats);
     if (options.compare_towers) r.towers = compare_towers(ctx, r.seed + 4000, r.stats);
+    lap("exact_reuse_and_towers");
 
     // 2. hidden-space map from shared tokens
     const TensorRef* ea = a.find(Role::token_embedding);
@@ -256,6 +268,7 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
         ctx.hidden_map = best_fit;
         ctx.has_map = true;
     }
+    lap("hidden_map");
     if (r.hidden.recovered)
         r.hidden.source = "embeddings of " + std::to_string(r.hidden.shared_tokens) + " shared tokens";
     // 2b. No map from the embeddings (B's own, e.g. retrained after lifting A's blocks into a
@@ -282,8 +295,10 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
         }
     }
 
+    lap("block_hidden_map");
     // 3. neuron matching, layer x layer, and the layer maps
     const NeuronMatchingResult nm = neuron_matching(ctx);
+    lap("neuron_matching");
     r.neuron_neg_log10_p = nm.combined_neg_log10_p;
     r.best_match_b_to_a = nm.best_a_for_b;
     for (const auto& cell : nm.cells) r.comparable_layer_pairs += cell.best.neurons > 0;
@@ -327,6 +342,7 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     expert_options.threshold_neg_log10_p = rule.derived_neg_log10_p;
     r.expert_layers = expert_matching(ctx, matched, expert_options);
     append_expert_stats(r.expert_layers, rule.derived_neg_log10_p, r.stats);
+    lap("experts");
 
     // 4. attention invariant on matched layers (B's unmatched extra layers: against every A layer)
     const AttentionResult at = attention_invariant(ctx, matched, r.seed + 1000);
@@ -339,6 +355,7 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     r.attention_neg_log10_p =
         attention_logs.empty() ? 0.0 : stats::neg_log10(stats::fisher_combine_log(attention_logs));
     r.heatmaps.push_back({"attention_unbiased_cka", at.layers_a, at.layers_b, at.heatmap});
+    lap("attention_invariant");
     for (const auto& l : at.layers) {
         if (l.dims == 0) continue;
         ComponentStat s;
@@ -366,6 +383,7 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
                                           mapped_pearson(ctx, pearson_pairs, r.hidden.recovered, r.stats),
                                           extra.pearson_max_neg_log10_p});
 
+    lap("pearson");
     // 5. tokens
     // (Not through a best-fit basis: that map was fitted on these very tokens, so their agreement
     // through it would be circular; between different widths token agreement then does not apply.)
@@ -376,6 +394,7 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
     r.width_invariant_tokens = width_invariant_tokens(ctx, tokens, r.seed + 5000);
 
     descriptive(ctx, raw_cosines, r);
+    lap("tokens");
 
     // Combined evidence: the strongest family, Bonferroni over the families.
     const double families = kEvidenceFamilies;
@@ -391,11 +410,31 @@ CompareResult compare_models(const ModelView& a, const WeightSummary& sa, const 
         CompareOptions inner = options;
         inner.run_controls = false;
         inner.compare_towers = false;  // the controls alter the language model only
-        for (auto& c : make_controls(a, rule, r.seed + 3000, eb ? eb->cols() : 0)) {
-            const CompareResult cr = compare_models(a, sa, *c.view, summarize(*c.view), inner);
+        // Wide models: controls from an evenly spaced sample of A's blocks, compared with the
+        // same sample (a 7B control on every block costs more than the pair's own comparison).
+        // Detection there implies detection on the whole model: more strongly dependent layers
+        // only add evidence to every family (Fisher, maxima), and the layer search's
+        // Bonferroni term grows by log10(layers) at most, against evidence in the thousands.
+        const ModelView* parent = &a;
+        const WeightSummary* parent_summary = &sa;
+        std::unique_ptr<LayerSampleView> sample;
+        WeightSummary sample_summary;
+        r.layers_a = a.num_layers();
+        if (ea && ea->cols() > rule.control_all_layers_up_to_hidden &&
+            r.layers_a > std::max(1, rule.control_layers)) {
+            sample = std::make_unique<LayerSampleView>(
+                a, evenly_spaced_layers(r.layers_a, std::max(1, rule.control_layers)));
+            sample_summary = summarize(*sample);
+            parent = sample.get();
+            parent_summary = &sample_summary;
+            r.control_layers = sample->layers();
+        }
+        for (auto& c : make_controls(*parent, rule, r.seed + 3000, eb ? eb->cols() : 0)) {
+            const CompareResult cr = compare_models(*parent, *parent_summary, *c.view, summarize(*c.view), inner);
             r.controls.push_back({c.name, cr.verdict == Verdict::derived, cr.neg_log10_p});
         }
         decide(rule, r);
+        lap("positive_controls");
     }
     // A derived tower makes B derived from A even when its language model is not.
     r.language_model_verdict = r.verdict;

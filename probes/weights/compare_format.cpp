@@ -167,6 +167,9 @@ JsonValue compare_to_json(const CompareResult& r) {
         cl.push(o);
     }
     ctl.set("controls", cl);
+    JsonValue sampled = JsonValue::array();
+    for (const int l : r.control_layers) sampled.push(JsonValue(static_cast<double>(l)));
+    ctl.set("built_from_layers_of_a", sampled);  // empty: every layer
     j.set("positive_controls", ctl);
     j.set("language_model_verdict", verdict_name(r.language_model_verdict));
     JsonValue towers = JsonValue::array();
@@ -225,6 +228,9 @@ JsonValue compare_to_json(const CompareResult& r) {
     rec.set("cka_shuffles", r.cka_shuffles);
     rec.set("rule", r.rule_source);
     rec.set("seconds", num(r.seconds));
+    JsonValue stages = JsonValue::object();
+    for (const auto& [name, sec] : r.stage_seconds) stages.set(name, num(sec));
+    rec.set("stage_seconds", stages);
     j.set("record", rec);
     return j;
 }
@@ -305,6 +311,12 @@ std::string compare_to_text(const CompareResult& r) {
         for (const auto& c : r.controls)
             o << " " << c.name << "=" << (c.detected ? "detected" : "MISSED") << " (" << f(c.neg_log10_p)
               << ")";
+        if (!r.control_layers.empty()) {
+            o << "\n  built from " << r.control_layers.size() << " of A's " << r.layers_a
+              << " layers (evenly spaced:";
+            for (const int l : r.control_layers) o << " " << l;
+            o << "); fewer layers give less evidence, so a control detected there is detected on the whole model";
+        }
         o << "\n";
     }
     o << "\nseed " << r.seed << ", " << r.cka_shuffles << " CKA shuffles, rule " << r.rule_source

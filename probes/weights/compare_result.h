@@ -170,11 +170,17 @@ struct CompareResult {
     std::vector<Descriptive> descriptive;
     std::vector<ControlOutcome> controls;
     bool controls_run = false;
+    // A's blocks the controls were built from (and compared with), when not all of them: wide
+    // models use an evenly spaced sample (VerdictRule::control_layers); empty = every block.
+    std::vector<int> control_layers;
+    int layers_a = 0;
 
     std::uint64_t seed = 0;
     int cka_shuffles = 0;
     std::string rule_source;
     double seconds = 0.0;
+    // Wall seconds per stage, in order (where a comparison's time goes; not reproducible).
+    std::vector<std::pair<std::string, double>> stage_seconds;
 };
 
 }  // namespace lineage::probes::weights

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "probes/stats/procrustes.h"
 #include "probes/stats/random.h"
@@ -15,6 +16,19 @@ namespace lineage::probes::weights {
 namespace {
 
 constexpr std::int64_t kMaxTokens = 16384;
+
+// Widths above this take the wide-model path: Procrustes in float32 and the analytic null below
+// (see AnalyticNull). At or below it (the zoo's models, the tests' fixtures) every figure is what
+// the draws give, exactly as before; there a draw costs milliseconds.
+constexpr Eigen::Index kWideWidth = 512;
+
+stats::SignedPermutation identity_permutation(Eigen::Index d) {
+    stats::SignedPermutation sp;
+    sp.a_to_b.resize(static_cast<std::size_t>(d));
+    sp.sign.assign(static_cast<std::size_t>(d), 1);
+    for (Eigen::Index i = 0; i < d; ++i) sp.a_to_b[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(i);
+    return sp;
+}
 
 stats::MatrixD gather_rows(const MatrixF& e, const std::vector<std::int32_t>& ids) {
     stats::MatrixD out(static_cast<Eigen::Index>(ids.size()), e.cols());
@@ -29,11 +43,21 @@ struct Fits {
     stats::MatrixD r;
 };
 
-Fits fit_all(const stats::MatrixD& x, const stats::MatrixD& y) {
+// Float32 Procrustes only for wide models: there the fit is judged against a null whose sd is
+// ~1/sqrt(n) (>= 0.008 at 16384 tokens), orders above float rounding of a correlation.
+stats::MatrixD procrustes(const stats::MatrixD& x, const stats::MatrixD& y) {
+    return std::max(x.cols(), y.cols()) > kWideWidth ? stats::orthogonal_procrustes_f32(x, y)
+                                                     : stats::orthogonal_procrustes(x, y);
+}
+
+// with_rotation = false skips the Procrustes map (rot stays 0); used only where the caller has
+// shown that the rotation cannot be chosen (see align_hidden).
+Fits fit_all(const stats::MatrixD& x, const stats::MatrixD& y, bool with_rotation = true) {
     Fits f;
     f.sp = stats::signed_permutation_fit(x, y);
-    f.perm = stats::mapped_fit(x, stats::signed_permutation_matrix(f.sp, y.cols()), y);
-    f.r = stats::orthogonal_procrustes(x, y);
+    f.perm = stats::signed_permutation_fit_value(x, f.sp, y);
+    if (!with_rotation) return f;
+    f.r = procrustes(x, y);
     f.rot = stats::mapped_fit(x, f.r, y);
     return f;
 }
@@ -58,8 +82,8 @@ Fits heldout_fits(const stats::MatrixD& x, const stats::MatrixD& y, const std::v
         const stats::MatrixD xt = select_rows(x, fold, train), yt = select_rows(y, fold, train);
         const stats::MatrixD xh = select_rows(x, fold, test), yh = select_rows(y, fold, test);
         const auto sp = stats::signed_permutation_fit(xt, yt);
-        f.perm += 0.5 * stats::mapped_fit(xh, stats::signed_permutation_matrix(sp, y.cols()), yh);
-        f.rot += 0.5 * stats::mapped_fit(xh, stats::orthogonal_procrustes(xt, yt), yh);
+        f.perm += 0.5 * stats::signed_permutation_fit_value(xh, sp, yh);
+        f.rot += 0.5 * stats::mapped_fit(xh, procrustes(xt, yt), yh);
     }
     return f;
 }
@@ -107,6 +131,41 @@ bool null_settled(const Fits& held, double min_fit, const std::vector<double>& n
     return now != 0 && now == map_choice(margin(held.perm, p.bound), margin(held.rot, r.bound));
 }
 
+// Analytic null for the held-out fits of wide models (width > kWideWidth). Under the null (B's
+// rows paired to random tokens), conditional on the map fitted on the training fold, the test
+// fold's pairing is a uniformly random permutation of its rows, and the correlation of two fixed
+// centred columns over such a permutation has mean exactly 0 and variance exactly 1/(n - 1) (n
+// test rows). The mean over columns then has mean 0 and variance <= 1/(n - 1) (Cauchy-Schwarz on
+// the covariances), and so does the two folds' average with n the smaller fold. That exact bound
+// replaces draws that cost two float SVDs and several n x d x d products each at hidden 4096.
+double analytic_null_sd(const std::vector<char>& fold) {
+    std::int64_t n1 = 0;
+    for (char f : fold) n1 += f;
+    const std::int64_t n = std::min<std::int64_t>(n1, static_cast<std::int64_t>(fold.size()) - n1);
+    return n > 1 ? 1.0 / std::sqrt(static_cast<double>(n - 1)) : 1.0;
+}
+
+// The map align_hidden would choose with each null's maximum anywhere in [-8 sd, +8 sd]; 0 when
+// that range leaves the choice open (then the draws decide, as before). Beyond 8 sd a draw lands
+// with probability < 1e-15 for a ~normal fit - the argument null_settled makes with a running
+// sd, here with the exact variance bound, so no draw is needed. The two tests are map_choice's
+// conditions at their worst corner of the range.
+int analytic_choice(const Fits& held, double min_fit, double sd) {
+    const double hi = kSettledSd * sd, lo = -hi;
+    const bool perm_ok = held.perm >= min_fit, rot_ok = held.rot >= min_fit;
+    // Permutation whatever the nulls: its smallest margin clears the decision margin and the
+    // rotation's largest margin does not beat it by 0.1 (or the rotation is below the minimum).
+    if (perm_ok && held.perm - hi > kDecisionMargin &&
+        (!rot_ok || held.rot - lo <= held.perm - hi + 0.1))
+        return 1;
+    // Rotation whatever the nulls: its smallest margin clears the decision margin and beats the
+    // permutation's largest by more than 0.1 (or the permutation is below the minimum).
+    if (rot_ok && held.rot - hi > kDecisionMargin &&
+        (!perm_ok || held.rot - hi > held.perm - lo + 0.1))
+        return 2;
+    return 0;
+}
+
 // The common derived case first: B in A's own basis (a fine-tune, continued pretraining). The
 // identity is not fitted, so its fit needs no held-out split, and its null - the same fit with
 // B's rows paired to random tokens - costs O(n d) a draw instead of an assignment and an SVD.
@@ -120,15 +179,15 @@ constexpr double kIdentityShortcutFit = 0.9;
 bool identity_settled(const stats::MatrixD& x, const stats::MatrixD& y, double min_fit, int draws,
                       std::uint64_t seed, double& fit, std::vector<double>& null) {
     if (x.cols() != y.cols()) return false;
-    const stats::MatrixD eye = stats::MatrixD::Identity(x.cols(), x.cols());
-    fit = stats::mapped_fit(x, eye, y);
+    const stats::SignedPermutation eye = identity_permutation(x.cols());
+    fit = stats::signed_permutation_fit_value(x, eye, y);
     if (fit < std::max(min_fit, kIdentityShortcutFit)) return false;
     stats::Rng rng(seed ^ 0x1d3a7f00c0ffeeULL);
     std::vector<Eigen::Index> order(static_cast<std::size_t>(y.rows()));
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<Eigen::Index>(i);
     for (int k = 0; k < std::max(draws, kMinNullDraws); ++k) {
         stats::shuffle(std::span(order), rng);
-        null.push_back(stats::mapped_fit(x, eye, y(order, Eigen::placeholders::all)));
+        null.push_back(stats::signed_permutation_fit_value(x, eye, y(order, Eigen::placeholders::all)));
     }
     const NullBound b = null_bound(null);
     return fit - b.bound > kDecisionMargin;
@@ -213,7 +272,14 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
     // (two folds, seeded), for the observed pairs and for the null alike. Different widths use
     // the same fits made rectangular (a partial signed permutation for dims pruned or appended,
     // a semi-orthogonal Procrustes map for a widened or narrowed rotated basis).
-    const Fits obs = fit_all(x, y);
+    // The in-sample fits (two n x d x d products and an SVD) are needed only for the map handed
+    // on - a chosen map, or the best-fit basis when widths differ - so they are made lazily; they
+    // draw nothing from rng, so every other figure is unchanged.
+    std::optional<Fits> obs_store;
+    auto obs = [&]() -> const Fits& {
+        if (!obs_store) obs_store = fit_all(x, y);
+        return *obs_store;
+    };
     std::vector<char> fold(static_cast<std::size_t>(x.rows()));
     for (std::size_t i = 0; i < fold.size(); ++i) fold[i] = static_cast<char>(i % 2);
     stats::shuffle(std::span(fold), rng);
@@ -221,10 +287,10 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
     auto judge = [&](const stats::MatrixD& yy) {
         return heldout ? heldout_fits(x, yy, fold) : fit_all(x, yy);
     };
-    const Fits held = heldout ? judge(y) : obs;
+    const Fits held = heldout ? judge(y) : obs();
     h.permutation_fit = held.perm;
     h.rotation_fit = held.rot;
-    if (square) h.identity_fit = stats::mapped_fit(x, stats::MatrixD::Identity(x.cols(), x.cols()), y);
+    if (square) h.identity_fit = stats::signed_permutation_fit_value(x, identity_permutation(x.cols()), y);
 
     // Null: the same fits with B's rows paired to random tokens. It decides only when a held-out
     // fit reaches the rule's minimum (the margins below); otherwise no map is used whatever the
@@ -232,9 +298,21 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
     // several n x d x d products (minutes at hidden 2048-4096), so unrelated pairs, the common
     // case in registry screens and multi-base audits, skip 90% of it without changing a verdict.
     const bool null_decides = held.perm >= min_fit || held.rot >= min_fit;
-    const int draws = null_decides ? ctx.rule.hidden_map_null_draws
-                                   : std::min(ctx.rule.hidden_map_null_draws, 2);
+    // Wide models (held out, width > kWideWidth) use the analytic null where it settles the
+    // choice: always when no fit reaches the minimum (no map whatever the null), and when a fit
+    // does, whenever analytic_choice decides. Otherwise they draw as before.
+    const bool wide = heldout && std::max(x.cols(), y.cols()) > kWideWidth;
+    const double null_sd = wide ? analytic_null_sd(fold) : 0.0;
+    const bool analytic = wide && (!null_decides || analytic_choice(held, min_fit, null_sd) != 0);
+    const int draws = analytic       ? 0
+                      : null_decides ? ctx.rule.hidden_map_null_draws
+                                     : std::min(ctx.rule.hidden_map_null_draws, 2);
     std::vector<double> null_perm, null_rot;
+    if (analytic) {
+        // The range's ends stand in for the draws: with each null maximum at +8 sd, map_choice
+        // below makes analytic_choice's choice (or none, when no fit reaches the minimum).
+        null_perm = null_rot = {-kSettledSd * null_sd, kSettledSd * null_sd};
+    }
     for (int k = 0; k < draws; ++k) {
         std::vector<std::int32_t> shuffled = ids_b;
         stats::shuffle(std::span(shuffled), rng);
@@ -247,7 +325,7 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
     const double rot_null_max = *std::max_element(null_rot.begin(), null_rot.end());
     double mean = 0;
     for (double v : null_perm) mean += v;
-    h.null_mean = mean / null_perm.size();
+    h.null_mean = analytic ? 0.0 : mean / static_cast<double>(null_perm.size());
     // Margins over the null, counted only where the fit also reaches the rule's absolute minimum.
     const double perm_margin = held.perm >= min_fit ? held.perm - perm_null_max : -1.0;
     const double rot_margin = held.rot >= min_fit ? held.rot - rot_null_max : -1.0;
@@ -255,15 +333,16 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
     // A permutation is a special rotation: prefer it unless the rotation fits clearly better.
     const int choice = map_choice(perm_margin, rot_margin);
     if (choice == 1) {
-        ctx.hidden_map = stats::signed_permutation_matrix(obs.sp, y.cols()).cast<float>();
+        const stats::SignedPermutation& sp = obs().sp;
+        ctx.hidden_map = stats::signed_permutation_matrix(sp, y.cols()).cast<float>();
         bool identity = square;
-        for (std::size_t i = 0; i < obs.sp.a_to_b.size() && identity; ++i)
-            identity = obs.sp.a_to_b[i] == static_cast<std::int32_t>(i) && obs.sp.sign[i] > 0;
+        for (std::size_t i = 0; i < sp.a_to_b.size() && identity; ++i)
+            identity = sp.a_to_b[i] == static_cast<std::int32_t>(i) && sp.sign[i] > 0;
         h.kind = identity ? "identity" : "signed_permutation";
         h.null_max = perm_null_max;
         h.recovered = true;
     } else if (choice == 2) {
-        ctx.hidden_map = obs.r.cast<float>();
+        ctx.hidden_map = obs().r.cast<float>();
         h.kind = rotation_kind;
         h.null_max = rot_null_max;
         h.recovered = true;
@@ -276,8 +355,8 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
             // Widths differ, so there are no stored bases to share: hand back the better of the
             // two held-out fits as a basis choice (see hidden_alignment.h).
             const bool rot = held.rot >= held.perm;
-            *best_fit = rot ? obs.r.cast<float>()
-                            : stats::signed_permutation_matrix(obs.sp, y.cols()).cast<float>();
+            *best_fit = rot ? obs().r.cast<float>()
+                            : stats::signed_permutation_matrix(obs().sp, y.cols()).cast<float>();
             h.note = "no map fits beyond randomly paired tokens and the minimum fit " +
                      std::to_string(min_fit) + "; the widths differ, so the MLP and attention "
                      "statistics run through the best-fit " +
@@ -295,6 +374,19 @@ HiddenMap align_hidden(PairContext& ctx, const SharedTokens& tokens, std::uint64
     s.value = procrustes ? held.rot : held.perm;
     s.null_lo = *std::min_element(null_perm.begin(), null_perm.end());
     s.null_hi = h.null_max;
+    if (analytic) {
+        const std::string sd = std::to_string(null_sd);
+        s.null_kind = "held-out (2-fold) fit to randomly paired tokens, analytic: mean 0, sd <= " +
+                      sd + " (1/sqrt(n-1)) under random pairing; range shown is +/- 8 sd" +
+                      (null_decides ? "; the fit clears it whatever the draws, so none were made"
+                                    : "; the fit is below the minimum, so the null does not decide");
+        // One-sided Cantelli bound for one null draw reaching the fit: P <= 1 / (1 + (fit/sd)^2).
+        const double z = s.value / null_sd;
+        s.neg_log10_p = h.recovered && s.value > 0 ? std::log10(1.0 + z * z) : 0.0;
+        s.beyond_null = false;
+        stats_out.push_back(s);
+        return h;
+    }
     s.null_kind = std::string(heldout ? "held-out (2-fold) " : "in-sample ") +
                   "fit to randomly paired tokens (" + std::to_string(null_perm.size()) + " draws" +
                   (null_decides && static_cast<int>(null_perm.size()) < draws

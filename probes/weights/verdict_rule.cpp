@@ -73,6 +73,9 @@ VerdictRule load_verdict_rule(const std::string& path) {
         r.control_noise_relative_std =
             number(*c, "finetune_noise_relative_std", r.control_noise_relative_std, path);
         r.control_prune_fraction = number(*c, "prune_fraction", r.control_prune_fraction, path);
+        r.control_all_layers_up_to_hidden = static_cast<int>(
+            number(*c, "all_layers_up_to_hidden", r.control_all_layers_up_to_hidden, path));
+        r.control_layers = static_cast<int>(number(*c, "layers", r.control_layers, path));
         if (const JsonValue* rot = c->find("rotation"); rot && rot->is_bool())
             r.control_rotation = rot->as_bool();
     }

@@ -43,6 +43,10 @@ struct VerdictRule {
     double control_noise_relative_std = 1.0;
     double control_prune_fraction = 0.25;
     bool control_rotation = true;
+    // Above this hidden width the controls are built from control_layers evenly spaced blocks of
+    // A (compared with the same blocks of A): a control costs a few layers, not the whole depth.
+    int control_all_layers_up_to_hidden = 1024;
+    int control_layers = 4;
     // Descriptive independent-pair ranges.
     double range_norm_cos[2] = {0.95, 1.0};
     double range_std_curve[2] = {-1.0, 1.0};

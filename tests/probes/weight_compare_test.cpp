@@ -217,6 +217,33 @@ TEST_CASE("independently initialised models are not called derived; controls giv
     CHECK(j.find("p_value")->is_number());
 }
 
+TEST_CASE("wide models: the controls are built from evenly spaced layers of A and still give the power") {
+    // Width 32 counts as wide here (the rule's limit lowered), so 3 of A's 6 layers are sampled.
+    const auto a = to_view(remap_layers(random_model(11), {0, 1, 2, 3, 0, 1}), "A");
+    const auto b = to_view(remap_layers(random_model(12), {0, 1, 2, 3, 2, 3}), "B");
+    CompareOptions o = fast_options(true);
+    o.rule.control_all_layers_up_to_hidden = 16;
+    o.rule.control_layers = 3;
+    const CompareResult r = compare_models(*a, *b, o);
+    REQUIRE(r.controls_run);
+    CHECK(r.control_layers == std::vector<int>{0, 2, 5});
+    CHECK(r.layers_a == 6);
+    CHECK(r.controls.size() == 3);
+    for (const auto& c : r.controls) {
+        CAPTURE(c.name);
+        CHECK(c.detected);
+    }
+    CHECK(r.verdict == Verdict::independent);
+    const auto j = compare_to_json(r);
+    const auto* pc = j.find("positive_controls");
+    REQUIRE(pc);
+    REQUIRE(pc->find("built_from_layers_of_a"));
+    CHECK(pc->find("built_from_layers_of_a")->as_array().size() == 3);
+    // At the default limit (hidden 1024) the same pair uses every layer.
+    const CompareResult all = compare_models(*a, *b, fast_options(true));
+    CHECK(all.control_layers.empty());
+}
+
 TEST_CASE("exact reuse is decisive") {
     const Tiny base = random_model(21);
     Tiny lifted = random_model(22);
@@ -239,5 +266,7 @@ TEST_CASE("verdict_rule.json matches the built-in defaults") {
     CHECK(file.inside_null_neg_log10_p == built.inside_null_neg_log10_p);
     CHECK(file.attention_cka_independent_max == built.attention_cka_independent_max);
     CHECK(file.seed == built.seed);
+    CHECK(file.control_all_layers_up_to_hidden == built.control_all_layers_up_to_hidden);
+    CHECK(file.control_layers == built.control_layers);
     CHECK(file.cka_shuffles >= 1000);
 }
