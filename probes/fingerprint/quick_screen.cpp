@@ -176,7 +176,7 @@ void check_reuse(CandidateSummary& c, const Fingerprint& fp, const QuickScreenOp
             }
         }
         const auto role = lineage::weights::classify_tensor(s.name);
-        if (f.rows < 2 || !role.tower.empty() || role.is_bias) continue;
+        if (!stats::row_sketch_applies(f.rows, f.cols) || !role.tower.empty() || role.is_bias) continue;
         const auto it = by_role.find(std::make_tuple(role.role, role.layer, role.expert));
         if (it != by_role.end() && ct[it->second].cols == f.cols &&
             stats::minhash_jaccard(f.row_minhash, ct[it->second].row_minhash) >= o.minhash_min_jaccard)

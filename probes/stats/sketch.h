@@ -22,6 +22,14 @@ std::uint64_t row_hash_bf16(std::span<const float> row);
 inline constexpr int kMinHashSize = 64;
 using MinHash = std::array<std::uint64_t, kMinHashSize>;
 
+// Rows shorter than this carry too few bits to be told apart by their bytes: a norm vector read
+// as 4096 one-element bf16 rows (gains near 1 take a few hundred bf16 values) shares most of its
+// "rows" with any other model's. Row sketches are made and compared only for longer rows.
+inline constexpr std::int64_t kMinHashMinRowElements = 16;
+inline bool row_sketch_applies(std::int64_t rows, std::int64_t cols) {
+    return rows >= 2 && cols >= kMinHashMinRowElements;
+}
+
 // Incrementally built MinHash of a set of 64-bit row hashes.
 class MinHashBuilder {
 public:

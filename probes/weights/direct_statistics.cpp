@@ -80,7 +80,9 @@ bool exact_reuse(const PairContext& ctx, std::vector<ComponentStat>& out) {
         // Row MinHash against the same role in A (same layer index when the role has layers).
         const TensorRef* pa = ctx.a.find(tb[j].role.role, tb[j].role.layer, tb[j].role.expert);
         const TensorSummary* sa = ctx.sa.of(ctx.a, pa);
-        if (!sa || s.rows < 2 || sa->rows < 2 || s.cols != sa->cols) continue;
+        if (!sa || !stats::row_sketch_applies(s.rows, s.cols) || !stats::row_sketch_applies(sa->rows, sa->cols) ||
+            s.cols != sa->cols)
+            continue;
         const double jac = stats::minhash_jaccard(sa->row_minhash, s.row_minhash);
         if (jac >= ctx.rule.minhash_min_jaccard) {
             ComponentStat c;

@@ -24,7 +24,7 @@ TensorMoments tensor_moments(const MatrixF& m) {
     ts.mean = sum / n;
     ts.stddev = std::sqrt(std::max(0.0, sq / n - ts.mean * ts.mean));
     ts.constant = constant;
-    if (m.rows() >= 2) {
+    if (stats::row_sketch_applies(m.rows(), m.cols())) {
         stats::MinHashBuilder mh;
         for (Eigen::Index r = 0; r < m.rows(); ++r)
             mh.add(stats::row_hash_bf16(std::span<const float>(

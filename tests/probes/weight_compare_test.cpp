@@ -13,6 +13,9 @@
 #include "probes/stats/random.h"
 #include "probes/weights/compare.h"
 #include "probes/weights/compare_format.h"
+#include "probes/weights/direct_statistics.h"
+#include "probes/weights/pair_context.h"
+#include "probes/weights/weight_summary.h"
 #include "probes/weights/model_view.h"
 
 using namespace lineage::probes::weights;
@@ -254,6 +257,28 @@ TEST_CASE("exact reuse is decisive") {
     const CompareResult r = compare_models(*a, *b, o);
     CHECK(r.exact_reuse);
     CHECK(r.verdict == Verdict::derived);
+}
+
+TEST_CASE("norm gains that share bf16 values are not exact reuse") {
+    // Gains near 1 take few distinct bf16 values; read as one-element rows (how a checkpoint's
+    // 1-D tensors arrive), two independent models share most of those "rows". Only longer rows
+    // are sketched (a 7B-shaped A/B pair was called derived this way before).
+    auto gains_model = [](const std::string& label, std::uint64_t seed) {
+        st::Rng rng(seed);
+        MatrixF g(512, 1);
+        for (Eigen::Index k = 0; k < g.rows(); ++k)
+            g(k, 0) = static_cast<float>(1.0 + std::round(10.0 * st::standard_normal(rng)) / 100.0);
+        auto m = std::make_unique<MemoryModel>(label);
+        m->add("model.layers.0.input_layernorm.weight", g);
+        return m;
+    };
+    const auto a = gains_model("A", 1), b = gains_model("B", 2);
+    const WeightSummary sa = summarize(*a), sb = summarize(*b);
+    const VerdictRule rule = default_verdict_rule();
+    PairContext ctx{*a, *b, sa, sb, rule, MatrixF(), false};
+    std::vector<ComponentStat> stats;
+    CHECK_FALSE(exact_reuse(ctx, stats));
+    CHECK(stats.empty());
 }
 
 TEST_CASE("verdict_rule.json matches the built-in defaults") {
