@@ -27,12 +27,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "bench/cpu_time.h"
 #include "probes/stats/assignment.h"
 #include "probes/stats/random.h"
 #include "probes/weights/neuron_matching.h"
@@ -41,6 +41,8 @@ namespace st = lineage::probes::stats;
 using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 namespace {
+
+using lineage::bench::cpu_seconds;
 
 Mat gaussian(Eigen::Index r, Eigen::Index c, st::Rng& rng) {
     Mat m(r, c);
@@ -63,12 +65,6 @@ void write(const std::string& path, const Mat& m) {
 }
 
 // Process CPU time: the fair figure on a shared machine, where wall time mostly measures waiting.
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 int usage() {
     std::fprintf(stderr,
                  "usage: bench_assignment write DIR N SEED | solve FILE N [f32|f64] [THREADS] | rows DIR N K SEED |"

@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <string>
 
+#include "bench/cpu_time.h"
 #include "probes/weights/model_view.h"
 #include "probes/weights/neuron_matching.h"
 #include "probes/weights/pair_context.h"
@@ -21,15 +21,7 @@
 
 namespace pw = lineage::probes::weights;
 
-namespace {
-
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-}  // namespace
+using lineage::bench::cpu_seconds;
 
 int main(int argc, char** argv) {
     if (argc != 3) {

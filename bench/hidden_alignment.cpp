@@ -5,9 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <string>
 
+#include "bench/cpu_time.h"
 #include "probes/weights/hidden_alignment.h"
 #include "probes/weights/model_view.h"
 #include "probes/weights/pair_context.h"
@@ -19,11 +19,7 @@ namespace pw = lineage::probes::weights;
 
 namespace {
 
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
+using lineage::bench::cpu_seconds;
 
 void run(const pw::ModelView& a, const pw::ModelView& b, const pw::VerdictRule& rule, const char* label) {
     const pw::WeightSummary sa, sb;  // align_hidden does not read the summaries

@@ -50,13 +50,10 @@ stats::MatrixD procrustes(const stats::MatrixD& x, const stats::MatrixD& y) {
                                                      : stats::orthogonal_procrustes(x, y);
 }
 
-// with_rotation = false skips the Procrustes map (rot stays 0); used only where the caller has
-// shown that the rotation cannot be chosen (see align_hidden).
-Fits fit_all(const stats::MatrixD& x, const stats::MatrixD& y, bool with_rotation = true) {
+Fits fit_all(const stats::MatrixD& x, const stats::MatrixD& y) {
     Fits f;
     f.sp = stats::signed_permutation_fit(x, y);
     f.perm = stats::signed_permutation_fit_value(x, f.sp, y);
-    if (!with_rotation) return f;
     f.r = procrustes(x, y);
     f.rot = stats::mapped_fit(x, f.r, y);
     return f;

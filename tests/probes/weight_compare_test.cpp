@@ -166,6 +166,16 @@ CompareOptions fast_options(bool controls = false) {
     return o;
 }
 
+// The three positive controls (noise, pruning, rotation) were run and each was detected.
+void check_controls_detected(const CompareResult& r) {
+    REQUIRE(r.controls_run);
+    CHECK(r.controls.size() == 3);
+    for (const auto& c : r.controls) {
+        CAPTURE(c.name);
+        CHECK(c.detected);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("derived variants of a synthetic model are detected") {
@@ -205,12 +215,7 @@ TEST_CASE("independently initialised models are not called derived; controls giv
     CHECK(r.verdict != Verdict::derived);
     CHECK(r.neuron_neg_log10_p < 3);
     CHECK_FALSE(r.exact_reuse);
-    REQUIRE(r.controls_run);
-    CHECK(r.controls.size() == 3);
-    for (const auto& c : r.controls) {
-        CAPTURE(c.name);
-        CHECK(c.detected);
-    }
+    check_controls_detected(r);
     CHECK(r.verdict == Verdict::independent);
     // The JSON record has the top-level fields the CLI contract promises.
     const auto j = compare_to_json(r);
@@ -228,14 +233,9 @@ TEST_CASE("wide models: the controls are built from evenly spaced layers of A an
     o.rule.control_all_layers_up_to_hidden = 16;
     o.rule.control_layers = 3;
     const CompareResult r = compare_models(*a, *b, o);
-    REQUIRE(r.controls_run);
+    check_controls_detected(r);
     CHECK(r.control_layers == std::vector<int>{0, 2, 5});
     CHECK(r.layers_a == 6);
-    CHECK(r.controls.size() == 3);
-    for (const auto& c : r.controls) {
-        CAPTURE(c.name);
-        CHECK(c.detected);
-    }
     CHECK(r.verdict == Verdict::independent);
     const auto j = compare_to_json(r);
     const auto* pc = j.find("positive_controls");
